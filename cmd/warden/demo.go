@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"text/tabwriter"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/wardenhq/warden/internal/app"
+	"github.com/wardenhq/warden/internal/config"
+	"github.com/wardenhq/warden/internal/demoapp"
+)
+
+type demoCommand struct{}
+
+const demoSynopsis = "warden demo [--listen 127.0.0.1:9090] [--app-listen 127.0.0.1:3000] [--data-dir DIR] [--traffic=true]"
+
+// Run starts the built-in demo app and a Warden with every part switched
+// on, prints what to open, and stops both on Ctrl-C.
+func (c *demoCommand) Run(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("demo", demoSynopsis, e)
+	listen := fs.String("listen", "127.0.0.1:9090", "Warden's API and web UI address")
+	appListen := fs.String("app-listen", "127.0.0.1:3000", "the demo app's address")
+	dataDir := fs.String("data-dir", "", "keep Warden's data here (default: a temporary directory removed at exit)")
+	traffic := fs.Bool("traffic", true, "send a gentle stream of realistic requests to the demo app")
+	if err := parseFlags(fs, args, demoSynopsis); err != nil {
+		return err
+	}
+	if err := noArgs(fs, demoSynopsis); err != nil {
+		return err
+	}
+	for _, addr := range []string{*listen, *appListen} {
+		if err := loopbackOnly(addr); err != nil {
+			return usagef("%v", err)
+		}
+	}
+	if *dataDir == "" {
+		dir, err := os.MkdirTemp("", "warden-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		*dataDir = dir
+	}
+
+	cfg, creds, err := demoConfig(*listen, *dataDir)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(cfg, e)
+	if err != nil {
+		return err
+	}
+	demo := demoapp.New(demoapp.Options{Logger: logger.With("service", "demo-app")})
+	appAddr, err := demo.Start(ctx, *appListen)
+	if err != nil {
+		return fmt.Errorf("start the demo app on %s: %w (pass --app-listen to pick another port)", *appListen, err)
+	}
+	appURL := "http://" + appAddr.String()
+	return runApp(ctx, cfg, logger, func(a *app.App) error {
+		printDemoURLs(e, a, appURL, creds)
+		if *traffic {
+			go demo.GenerateTraffic(ctx, appURL, demoapp.TrafficOptions{Rate: 1, MaxRequests: 100_000})
+		}
+		return nil
+	})
+}
+
+// demoCredentials are minted afresh for every demo run, so no fixed secret
+// ships in the binary.
+type demoCredentials struct {
+	user, password, adminToken, ingestToken string
+}
+
+func demoConfig(listen, dataDir string) (*config.Config, demoCredentials, error) {
+	creds := demoCredentials{user: "admin", password: randomHex(8), adminToken: randomHex(20), ingestToken: randomHex(20)}
+	hash, err := bcrypt.GenerateFromPassword([]byte(creds.password), bcrypt.DefaultCost)
+	if err != nil {
+		return nil, creds, err
+	}
+	cfg := config.Default()
+	cfg.Listen = listen
+	cfg.DataDir = dataDir
+	cfg.Environment = "demo"
+	cfg.PublicURL = "http://" + listen
+	cfg.Tokens = []config.Token{
+		{Name: "demo-ingest", Token: config.Secret(creds.ingestToken), Scopes: []string{config.ScopeIngest}},
+		{Name: "demo-admin", Token: config.Secret(creds.adminToken), Scopes: []string{config.ScopeRead, config.ScopeAdmin, config.ScopeAudit}},
+	}
+	cfg.UI.Users = []config.User{{Name: creds.user, PasswordHash: config.Secret(hash)}}
+	return cfg, creds, nil
+}
+
+func printDemoURLs(e env, a *app.App, appURL string, creds demoCredentials) {
+	base := a.URL()
+	fmt.Fprintf(e.stdout, "\nWarden demo is running (data in %s). Open:\n\n", a.Config.DataDir)
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  Web UI\t%s/ui/\tsign in as %s / %s\n", base, creds.user, creds.password)
+	fmt.Fprintf(tw, "  Health\t%s/healthz\t\n", base)
+	fmt.Fprintf(tw, "  Metrics\t%s/metrics\t\n", base)
+	fmt.Fprintf(tw, "  API\t%s/api/v1/\tAuthorization: Bearer %s (read, admin, audit)\n", base, creds.adminToken)
+	fmt.Fprintf(tw, "  Ingest token\t\t%s\n", creds.ingestToken)
+	fmt.Fprintf(tw, "  Demo app\t%s/api/health\ttry %s/api/test/error\n", appURL, appURL)
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "\nPress Ctrl-C to stop.\n\n")
+}
+
+// loopbackOnly keeps the demo, which prints its secrets, off the network.
+func loopbackOnly(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port", addr)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("the demo listens on loopback only, not %q", host)
+	}
+	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
