@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/wardenhq/warden/internal/app"
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/demoapp"
+	"github.com/wardenhq/warden/pkg/applog"
 )
 
 type demoCommand struct{}
@@ -48,18 +51,19 @@ func (c *demoCommand) Run(ctx context.Context, args []string, e env) error {
 		*dataDir = dir
 	}
 
-	cfg, creds, err := demoConfig(*listen, *dataDir)
+	demo := demoapp.New(demoapp.Options{Logger: applog.New(e.stderr, applog.Options{Service: "demo-app", Environment: "demo"})})
+	appAddr, err := demo.Start(ctx, *appListen)
+	if err != nil {
+		return fmt.Errorf("start the demo app on %s: %w (pass --app-listen to pick another port)", *appListen, err)
+	}
+	defer demo.Close()
+	cfg, creds, err := demoConfig(*listen, appAddr.String(), *dataDir)
 	if err != nil {
 		return err
 	}
 	logger, err := newLogger(cfg, e)
 	if err != nil {
 		return err
-	}
-	demo := demoapp.New(demoapp.Options{Logger: logger.With("service", "demo-app")})
-	appAddr, err := demo.Start(ctx, *appListen)
-	if err != nil {
-		return fmt.Errorf("start the demo app on %s: %w (pass --app-listen to pick another port)", *appListen, err)
 	}
 	appURL := "http://" + appAddr.String()
 	return runApp(ctx, cfg, logger, func(a *app.App) error {
@@ -77,7 +81,7 @@ type demoCredentials struct {
 	user, password, adminToken, ingestToken string
 }
 
-func demoConfig(listen, dataDir string) (*config.Config, demoCredentials, error) {
+func demoConfig(listen, appAddr, dataDir string) (*config.Config, demoCredentials, error) {
 	creds := demoCredentials{user: "admin", password: randomHex(8), adminToken: randomHex(20), ingestToken: randomHex(20)}
 	hash, err := bcrypt.GenerateFromPassword([]byte(creds.password), bcrypt.DefaultCost)
 	if err != nil {
@@ -87,12 +91,19 @@ func demoConfig(listen, dataDir string) (*config.Config, demoCredentials, error)
 	cfg.Listen = listen
 	cfg.DataDir = dataDir
 	cfg.Environment = "demo"
-	cfg.PublicURL = "http://" + listen
+	if !strings.HasSuffix(listen, ":0") { // a test's port 0 is not a URL anyone can open
+		cfg.PublicURL = "http://" + listen
+	}
 	cfg.Tokens = []config.Token{
 		{Name: "demo-ingest", Token: config.Secret(creds.ingestToken), Scopes: []string{config.ScopeIngest}},
 		{Name: "demo-admin", Token: config.Secret(creds.adminToken), Scopes: []string{config.ScopeRead, config.ScopeAdmin, config.ScopeAudit}},
 	}
 	cfg.UI.Users = []config.User{{Name: creds.user, PasswordHash: config.Secret(hash)}}
+	// The demo app stands in for Slack, so alerts and test sends are
+	// delivered somewhere a person can see (its log) without any account.
+	cfg.Alerts.Channels = []config.AlertChannel{{Name: "demo-slack", Type: "slack", URL: config.Secret("http://" + appAddr + "/api/test/hooks/slack")}}
+	cfg.Alerts.Defaults.Channels = []string{"demo-slack"}
+	cfg.Alerts.Defaults.GroupWait = config.Duration(5 * time.Second)
 	return cfg, creds, nil
 }
 
@@ -105,6 +116,7 @@ func printDemoURLs(e env, a *app.App, appURL string, creds demoCredentials) {
 	fmt.Fprintf(tw, "  Metrics\t%s/metrics\t\n", base)
 	fmt.Fprintf(tw, "  API\t%s/api/v1/\tAuthorization: Bearer %s (read, admin, audit)\n", base, creds.adminToken)
 	fmt.Fprintf(tw, "  Ingest token\t\t%s\n", creds.ingestToken)
+	fmt.Fprintf(tw, "  Alerts\t%s/ui/alerts\tdelivered to the demo app's stand-in Slack webhook (see its log)\n", base)
 	fmt.Fprintf(tw, "  Demo app\t%s/api/health\ttry %s/api/test/error\n", appURL, appURL)
 	tw.Flush()
 	fmt.Fprintf(e.stdout, "\nPress Ctrl-C to stop.\n\n")

@@ -105,6 +105,7 @@ func (a *App) routes() *http.ServeMux {
 		{"GET", "/api/test/error", a.handleTestError},
 		{"GET", "/api/test/panic", a.handleTestPanic},
 		{"GET", "/api/test/slow", a.handleTestSlow},
+		{"POST", "/api/test/hooks/{name}", a.handleHook},
 	}
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}

@@ -1,8 +1,11 @@
 package demoapp
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -113,4 +116,23 @@ func TestErrorsAreJSON(t *testing.T) {
 	}
 	wantError(t, ta.do("GET", "/api/auth/login", "", nil), http.StatusMethodNotAllowed, "GET")
 	wantStatus(t, ta.do("HEAD", "/api/health", "", nil), http.StatusOK)
+}
+
+func TestHookAnswersLikeSlack(t *testing.T) {
+	var logs bytes.Buffer
+	app := New(Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	srv := httptest.NewServer(app.Handler())
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/api/test/hooks/ops", "application/json", strings.NewReader(`{"text":"[FIRING:1] ApiDown"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "ok" {
+		t.Fatalf("%d %q", resp.StatusCode, body)
+	}
+	if !strings.Contains(logs.String(), `"msg":"alert received","hook":"ops","text":"[FIRING:1] ApiDown"`) {
+		t.Fatalf("log: %s", logs.String())
+	}
 }
