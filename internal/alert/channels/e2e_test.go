@@ -23,7 +23,7 @@ import (
 // server. Every attempt is in the delivery log.
 func TestRouterDeliversThroughRealReceivers(t *testing.T) {
 	slack := channeltest.NewHTTPReceiver(t)
-	slack.Respond(500).Respond(429, channeltest.RetryAfter(1)).Hang(2 * time.Second).Respond(200, channeltest.Body("ok"))
+	slack.Respond(500).Respond(429, channeltest.RetryAfter(1)).Hang(2*time.Second).Respond(200, channeltest.Body("ok"))
 	gone := channeltest.NewHTTPReceiver(t)
 	gone.Respond(404, channeltest.Body("no_service"))
 	smtpd := channeltest.NewSMTPServer(t, channeltest.SMTPOptions{Username: "warden", Password: "s3cret"})
