@@ -141,10 +141,11 @@ func alertsList(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer ae.db.Close()
-	if err := ae.router.Start(ctx); err != nil {
+	// Sync loads the stored alerts without arming timers: listing must
+	// never make this process send notifications.
+	if err := ae.router.Sync(ctx); err != nil {
 		return err
 	}
-	defer ae.router.Stop(context.Background())
 	list := ae.router.Firing()
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)

@@ -45,7 +45,8 @@ func (r *Router) addToGroupLocked(ctx context.Context, rt *Route, a *Alert, now 
 		r.saveGroupLocked(ctx, g)
 	}
 	r.groups[key] = g
-	if r.started || stored != nil {
+	// Only the leader arms timers; a follower has stored the group for it.
+	if r.started {
 		r.armLocked(g, now)
 	}
 }

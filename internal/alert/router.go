@@ -89,49 +89,86 @@ func New(opts Options) (*Router, error) {
 	return r, nil
 }
 
-// Start loads the stored alerts, groups, notification log and silences, and
-// arms each group's timer at the deadline it had before a restart.
+// Start makes this router the one that notifies: it loads the stored
+// alerts, groups, notification log and silences, and arms each group's timer
+// at the deadline it had before a restart. With several Warden instances on
+// one database, only the leader calls Start; the others store what they are
+// given and the leader picks it up with Sync.
 func (r *Router) Start(ctx context.Context) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	// Whatever was raised before Start is in the store too; load it all anew.
-	r.alerts, r.groups = map[string]*Alert{}, map[string]*group{}
-	if err := r.loadSilences(ctx); err != nil {
+	if err := r.ReloadSilences(ctx); err != nil {
 		return err
 	}
 	entries, err := r.opts.Store.NotifyEntries(ctx)
 	if err != nil {
 		return fmt.Errorf("alert router: load notification log: %w", err)
 	}
+	r.mu.Lock()
 	for _, e := range entries {
 		r.nflog[e.GroupKey+"\x00"+e.Channel] = e
 	}
+	// Whatever was raised before Start is in the store too; load it all anew.
+	for _, g := range r.groups {
+		if g.timer != nil {
+			g.timer.Stop()
+		}
+	}
+	r.alerts, r.groups = map[string]*Alert{}, map[string]*group{}
+	r.started = true
+	r.mu.Unlock()
+	return r.Sync(ctx)
+}
+
+// Sync merges the open alerts and group deadlines from the store into
+// memory: alerts raised or resolved by another instance, and groups whose
+// timers a restart must re-arm. On the leader it arms timers; elsewhere it
+// only keeps the lists the API and UI show current.
+func (r *Router) Sync(ctx context.Context) error {
+	readAt := r.now()
 	stored, err := r.opts.Store.Groups(ctx)
 	if err != nil {
 		return fmt.Errorf("alert router: load groups: %w", err)
-	}
-	deadlines := map[string]GroupState{}
-	for _, g := range stored {
-		deadlines[g.Key] = g
 	}
 	open, err := r.opts.Store.OpenAlerts(ctx)
 	if err != nil {
 		return fmt.Errorf("alert router: load alerts: %w", err)
 	}
+	deadlines := map[string]GroupState{}
+	for _, g := range stored {
+		deadlines[g.Key] = g
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	now := r.now()
+	seen := make(map[string]bool, len(open))
 	for i := range open {
 		a := open[i]
-		r.alerts[a.Fingerprint()] = &a
+		fp := a.Fingerprint()
+		seen[fp] = true
+		if cur, ok := r.alerts[fp]; ok && !a.UpdatedAt.After(cur.UpdatedAt) {
+			continue
+		}
+		r.alerts[fp] = &a
 		for _, rt := range matchRoutes(r.opts.Routes, a.Labels) {
 			r.addToGroupLocked(ctx, rt, &a, now, deadlines)
 		}
 	}
-	for key := range deadlines {
-		if _, live := r.groups[key]; !live {
-			_ = r.opts.Store.DeleteGroup(ctx, key)
+	// Alerts closed by the leader since the last look (but not ones raised
+	// here after the store was read).
+	for fp, a := range r.alerts {
+		if !seen[fp] && a.UpdatedAt.Before(readAt) {
+			delete(r.alerts, fp)
+			for _, g := range r.groups {
+				delete(g.members, fp)
+			}
 		}
 	}
-	r.started = true
+	if r.started {
+		for key := range deadlines {
+			if _, live := r.groups[key]; !live {
+				_ = r.opts.Store.DeleteGroup(ctx, key)
+			}
+		}
+	}
 	r.opts.Metrics.firing.Set(float64(r.countFiringLocked(now)))
 	return nil
 }
@@ -173,6 +210,14 @@ func (r *Router) Raise(ctx context.Context, a Alert) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old, known := r.alerts[fp]
+	if !known {
+		// Perhaps firing already, raised on another instance: keep its start.
+		stored, err := r.storedAlertLocked(ctx, fp)
+		if err != nil {
+			return err
+		}
+		old, known = stored, stored != nil
+	}
 	if known && old.StateAt(now) == Firing && old.StartsAt.Before(a.StartsAt) {
 		a.StartsAt = old.StartsAt
 	}
@@ -197,8 +242,17 @@ func (r *Router) Resolve(ctx context.Context, labels Labels, at time.Time) error
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	a, ok := r.alerts[fp]
+	if !ok {
+		// Raised on another instance and not synced here yet.
+		stored, err := r.storedAlertLocked(ctx, fp)
+		if err != nil || stored == nil {
+			return err
+		}
+		a = stored
+		r.alerts[fp] = a
+	}
 	now := r.now()
-	if !ok || a.StateAt(now) == Resolved {
+	if a.StateAt(now) == Resolved {
 		return nil
 	}
 	if at.IsZero() || at.After(now) {
@@ -212,6 +266,19 @@ func (r *Router) Resolve(ctx context.Context, labels Labels, at time.Time) error
 	*a = resolved
 	r.opts.Metrics.firing.Set(float64(r.countFiringLocked(now)))
 	return nil
+}
+
+func (r *Router) storedAlertLocked(ctx context.Context, fp string) (*Alert, error) {
+	open, err := r.opts.Store.OpenAlerts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("alert router: load alerts: %w", err)
+	}
+	for i := range open {
+		if open[i].Fingerprint() == fp {
+			return &open[i], nil
+		}
+	}
+	return nil, nil
 }
 
 func checkAlert(a *Alert) error {

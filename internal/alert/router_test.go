@@ -323,3 +323,59 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// Two instances on one PostgreSQL database: the leader (started) notifies,
+// the follower only stores. An alert raised on the follower is sent once,
+// by the leader, and resolving it on the follower is told once too.
+func TestLeaderNotifiesForFollower(t *testing.T) {
+	db := storetest.Postgres(t, alertsql.Migrations)
+	leader := newHarness(t, db, nil)
+	follower := &harness{t: t, db: db, clk: leader.clk, ch: &recorder{name: "ops"}, cfg: leader.cfg, retry: leader.retry}
+	routes, _ := alert.RoutesFromConfig(follower.cfg)
+	r, err := alert.New(alert.Options{Store: alertsql.New(db), Clock: leader.clk, Routes: routes, Channels: []alert.Channel{follower.ch}, SendResolved: map[string]bool{"ops": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	follower.r = r // never started: a follower
+
+	labels := follower.raise("QueueBacklog", "service", "worker")
+	if err := follower.r.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := leader.r.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := leader.advance(30 * time.Second)
+	expect(t, got, 1, "leader, for an alert raised on the follower")
+	expect(t, follower.ch.take(), 0, "follower")
+	if n := len(follower.r.Firing()); n != 1 {
+		t.Fatalf("the follower lists %d alerts, want 1", n)
+	}
+
+	if err := follower.r.Resolve(context.Background(), labels, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	leader.advance(time.Second) // Resolve stamps UpdatedAt; let the clock move past it
+	if err := leader.r.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got = leader.advance(5 * time.Minute)
+	expect(t, got, 1, "leader, for the resolve done on the follower")
+	if got[0].Status != alert.Resolved {
+		t.Fatalf("got %s", got[0].Title())
+	}
+	expect(t, follower.ch.take(), 0, "follower")
+
+	// A resolve on an instance that never saw the alert still lands.
+	other := follower.raise("DiskFull")
+	fresh, _ := alert.New(alert.Options{Store: alertsql.New(db), Clock: leader.clk, Routes: routes, Channels: []alert.Channel{&recorder{name: "ops"}}})
+	if err := fresh.Resolve(context.Background(), other, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	open, _ := alertsql.New(db).OpenAlerts(context.Background())
+	for _, a := range open {
+		if a.Name() == "DiskFull" && a.EndsAt.IsZero() {
+			t.Fatal("the resolve from an instance that had not seen the alert was lost")
+		}
+	}
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/wardenhq/warden/internal/alert"
@@ -12,6 +13,7 @@ import (
 	"github.com/wardenhq/warden/internal/alert/channels"
 	"github.com/wardenhq/warden/internal/clock"
 	"github.com/wardenhq/warden/internal/config"
+	"github.com/wardenhq/warden/internal/schedule"
 	"github.com/wardenhq/warden/internal/store"
 )
 
@@ -62,21 +64,87 @@ func (a *App) wireAlerts(ctx context.Context) error {
 		return err
 	}
 	a.onStart = append(a.onStart, func(ctx context.Context) error {
-		if err := router.Start(ctx); err != nil {
-			return err
-		}
 		if err := a.syncConfigSilences(ctx, router); err != nil {
 			return err
 		}
-		stop := make(chan struct{})
-		go reloadSilences(router, stop, a)
+		lead := &routerLeadership{router: router, locker: schedule.NewLocker(a.DB), logger: a.Logger, stop: make(chan struct{}), done: make(chan struct{})}
+		if err := lead.try(ctx); err != nil {
+			return err
+		}
+		go lead.loop()
 		a.OnStop("alert router", func(ctx context.Context) error {
-			close(stop)
+			close(lead.stop)
+			<-lead.done
+			if lead.release != nil {
+				defer lead.release()
+			}
 			return router.Stop(ctx)
 		})
 		return nil
 	})
 	return nil
+}
+
+// routerLeadership makes one instance, the holder of an advisory lock on
+// PostgreSQL, the one whose router groups and notifies, so that several
+// Warden instances on one database send each notification once. The others
+// store the alerts they are given; everyone syncs from the database, the
+// leader to pick those alerts up, the others to show current lists. On
+// SQLite there is one instance and the lock is always had at once.
+type routerLeadership struct {
+	router  *alert.Router
+	locker  schedule.Locker
+	logger  *slog.Logger
+	release func()
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+const routerSyncInterval = 2 * time.Second
+
+func (l *routerLeadership) try(ctx context.Context) error {
+	release, ok, err := l.locker.TryLock(ctx, "alert-router")
+	if err != nil || !ok {
+		return err
+	}
+	if err := l.router.Start(ctx); err != nil {
+		release()
+		return err
+	}
+	l.release = release
+	l.logger.Info("this instance routes alerts")
+	return nil
+}
+
+func (l *routerLeadership) loop() {
+	defer close(l.done)
+	tick := time.NewTicker(routerSyncInterval)
+	defer tick.Stop()
+	reload := time.NewTicker(silenceReload)
+	defer reload.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-reload.C:
+			if err := l.router.ReloadSilences(context.Background()); err != nil {
+				l.logger.Warn("reload silences", "error", err)
+			}
+		case <-tick.C:
+			ctx, cancel := context.WithTimeout(context.Background(), routerSyncInterval)
+			var err error
+			if l.release == nil {
+				err = l.try(ctx)
+			}
+			if err == nil {
+				err = l.router.Sync(ctx)
+			}
+			cancel()
+			if err != nil {
+				l.logger.Warn("alert router sync", "error", err)
+			}
+		}
+	}
 }
 
 // syncConfigSilences creates the maintenance windows written in the config,
@@ -113,19 +181,4 @@ func (a *App) syncConfigSilences(ctx context.Context, router *alert.Router) erro
 
 func silenceKey(s alert.Silence) string {
 	return fmt.Sprint(s.Matchers, s.StartsAt.Unix(), s.EndsAt.Unix())
-}
-
-func reloadSilences(router *alert.Router, stop chan struct{}, a *App) {
-	t := time.NewTicker(silenceReload)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			if err := router.ReloadSilences(context.Background()); err != nil {
-				a.Logger.Warn("reload silences", "error", err)
-			}
-		}
-	}
 }

@@ -22,8 +22,9 @@ type Locker interface {
 	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
 }
 
-// newLocker picks the lock that spans every instance that can share db.
-func newLocker(db *store.DB) Locker {
+// NewLocker picks the lock that spans every instance that can share db. Parts
+// that need one instance to lead (the alert router) use it too.
+func NewLocker(db *store.DB) Locker {
 	if db.Dialect == store.Postgres {
 		return pgLocker{db: db}
 	}

@@ -103,7 +103,7 @@ func New(db *store.DB, opts Options) *Scheduler {
 		clock:      opts.Clock,
 		log:        opts.Logger,
 		owner:      opts.Owner,
-		locker:     newLocker(db),
+		locker:     NewLocker(db),
 		metrics:    newMetrics(opts.Registerer),
 		base:       base,
 		cancelBase: cancel,
