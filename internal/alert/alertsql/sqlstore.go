@@ -8,7 +8,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/wardenhq/warden/internal/alert"
@@ -19,14 +18,7 @@ import (
 var migrationFiles embed.FS
 
 // Migrations creates the router's tables.
-var Migrations = store.MigrationSet{Component: "alerts", FS: must(fs.Sub(migrationFiles, "migrations"))}
-
-func must(f fs.FS, err error) fs.FS {
-	if err != nil {
-		panic(err)
-	}
-	return f
-}
+var Migrations = store.Migrations("alerts", migrationFiles, "migrations")
 
 // Store implements alert.Store.
 type Store struct{ db *store.DB }
@@ -36,20 +28,7 @@ func New(db *store.DB) *Store { return &Store{db: db} }
 
 var _ alert.Store = (*Store)(nil)
 
-// Times are unix milliseconds: portable across both engines and sortable.
-func ms(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}
+var ms, fromMS = store.Millis, store.FromMillis
 
 func toJSON(v any) string {
 	b, err := json.Marshal(v)
