@@ -24,6 +24,7 @@ type Config struct {
 	Tokens      []Token  `yaml:"tokens"`
 	UI          UI       `yaml:"ui"`
 	Alerts      Alerts   `yaml:"alerts"`
+	Gateway     Gateway  `yaml:"gateway"`
 }
 
 // Log sets Warden's own logging (JSON lines on stderr).
@@ -97,6 +98,8 @@ func Default() *Config {
 		},
 		UI:     UI{SessionTTL: Duration(12 * time.Hour)},
 		Alerts: defaultAlerts(),
+
+		Gateway: defaultGateway(), // on only when gateway.upstream is set
 	}
 }
 
@@ -126,6 +129,7 @@ func (c *Config) validate(v *validator) {
 	}
 	c.UI.validate(v)
 	c.Alerts.validate(v)
+	c.Gateway.validate(v)
 }
 
 func (s *Server) validate(v *validator) {
