@@ -148,7 +148,6 @@ func stateOf(r *http.Request) *reqState {
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := g.clk.Now()
 	id := requestID(r.Header.Get(HeaderRequestID))
-	r.Header.Set(HeaderRequestID, id)
 	w.Header().Set(HeaderRequestID, id)
 	client := g.trusted.ClientIP(r.RemoteAddr, r.Header.Values("X-Forwarded-For"))
 	route := g.routes.Match(r.URL.Path)
@@ -179,6 +178,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// limit first, so that the upstream sees nothing of a body that is too
 	// large; one of known length with the WAF off streams.
 	needWAFBody := g.waf != nil && r.ContentLength != 0
+	st.tx.transferEncoding = r.TransferEncoding
 	if r.Body != nil && r.Body != http.NoBody && (r.ContentLength < 0 || needWAFBody) {
 		buf, tooLarge, err := readLimited(r.Body, route.MaxBody)
 		if tooLarge {
@@ -205,6 +205,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// Set after the WAF has seen the request as the client sent it.
+	r.Header.Set(HeaderRequestID, id)
 	ctx := context.WithValue(r.Context(), stateKey{}, st)
 	g.proxy.ServeHTTP(rw, r.WithContext(ctx))
 }

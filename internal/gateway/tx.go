@@ -13,6 +13,8 @@ import (
 type wafTx struct {
 	tx   types.Transaction
 	body []byte // the request body, already read within the route's limit
+	// transferEncoding is the client's, which reading the body clears.
+	transferEncoding []string
 }
 
 // processRequest runs phases 1 and 2; it returns the interruption, if any.
@@ -38,7 +40,7 @@ func (w *wafTx) processRequest(r *http.Request, clientIP string) *types.Interrup
 		tx.AddRequestHeader("Host", r.Host)
 		tx.SetServerName(r.Host)
 	}
-	for _, te := range r.TransferEncoding {
+	for _, te := range w.transferEncoding {
 		tx.AddRequestHeader("Transfer-Encoding", te)
 	}
 	if it := tx.ProcessRequestHeaders(); it != nil {
