@@ -21,7 +21,7 @@ import (
 
 type demoCommand struct{}
 
-const demoSynopsis = "warden demo [--listen 127.0.0.1:9090] [--app-listen 127.0.0.1:3000] [--data-dir DIR] [--traffic=true]"
+const demoSynopsis = "warden demo [--listen 127.0.0.1:9090] [--app-listen 127.0.0.1:3000] [--gateway-listen 127.0.0.1:8080] [--data-dir DIR] [--traffic=true]"
 
 // Run starts the built-in demo app and a Warden with every part switched
 // on, prints what to open, and stops both on Ctrl-C.
@@ -29,6 +29,7 @@ func (c *demoCommand) Run(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("demo", demoSynopsis, e)
 	listen := fs.String("listen", "127.0.0.1:9090", "Warden's API and web UI address")
 	appListen := fs.String("app-listen", "127.0.0.1:3000", "the demo app's address")
+	gatewayListen := fs.String("gateway-listen", "", "the WAF gateway's address in front of the demo app (default 127.0.0.1:8080, or port 0 when --listen has port 0)")
 	dataDir := fs.String("data-dir", "", "keep Warden's data here (default: a temporary directory removed at exit)")
 	traffic := fs.Bool("traffic", true, "send a gentle stream of realistic requests to the demo app")
 	if err := parseFlags(fs, args, demoSynopsis); err != nil {
@@ -37,7 +38,13 @@ func (c *demoCommand) Run(ctx context.Context, args []string, e env) error {
 	if err := noArgs(fs, demoSynopsis); err != nil {
 		return err
 	}
-	for _, addr := range []string{*listen, *appListen} {
+	if *gatewayListen == "" {
+		*gatewayListen = "127.0.0.1:8080"
+		if strings.HasSuffix(*listen, ":0") {
+			*gatewayListen = "127.0.0.1:0"
+		}
+	}
+	for _, addr := range []string{*listen, *appListen, *gatewayListen} {
 		if err := loopbackOnly(addr); err != nil {
 			return usagef("%v", err)
 		}
@@ -61,6 +68,9 @@ func (c *demoCommand) Run(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	// The demo app sits behind the WAF gateway, as an app would in production.
+	cfg.Gateway.Upstream = "http://" + appAddr.String()
+	cfg.Gateway.Listen = *gatewayListen
 	logger, err := newLogger(cfg, e)
 	if err != nil {
 		return err
@@ -68,8 +78,9 @@ func (c *demoCommand) Run(ctx context.Context, args []string, e env) error {
 	appURL := "http://" + appAddr.String()
 	return runApp(ctx, cfg, logger, func(a *app.App) error {
 		printDemoURLs(e, a, appURL, creds)
+		gatewayURL := "http://" + a.GatewayAddr()
 		if *traffic {
-			go demo.GenerateTraffic(ctx, appURL, demoapp.TrafficOptions{Rate: 1, MaxRequests: 100_000})
+			go demo.GenerateTraffic(ctx, gatewayURL, demoapp.TrafficOptions{Rate: 1, MaxRequests: 100_000})
 		}
 		return nil
 	})
@@ -118,6 +129,9 @@ func printDemoURLs(e env, a *app.App, appURL string, creds demoCredentials) {
 	fmt.Fprintf(tw, "  Ingest token\t\t%s\n", creds.ingestToken)
 	fmt.Fprintf(tw, "  Alerts\t%s/ui/alerts\tdelivered to the demo app's stand-in Slack webhook (see its log)\n", base)
 	fmt.Fprintf(tw, "  Demo app\t%s/api/health\ttry %s/api/test/error\n", appURL, appURL)
+	if addr := a.GatewayAddr(); addr != "" {
+		fmt.Fprintf(tw, "  Gateway\thttp://%s/api/health\tthe demo app behind the WAF (add ?q=' OR 1=1-- to see a 403)\n", addr)
+	}
 	tw.Flush()
 	fmt.Fprintf(e.stdout, "\nPress Ctrl-C to stop.\n\n")
 }

@@ -50,6 +50,7 @@ type App struct {
 	stoppers []stopper
 	// onStart runs once the listener is up, in order.
 	onStart []func(ctx context.Context) error
+	gateway *gatewayPart // nil unless gateway.upstream is set
 }
 
 type stopper struct {
