@@ -32,6 +32,9 @@ type spikeDetector struct {
 }
 
 func newSpikeDetector(threshold int, r alert.Raiser, clk clock.Clock, env string, logger *slog.Logger) *spikeDetector {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	s := &spikeDetector{threshold: threshold, raiser: r, clk: clk, env: env, logger: logger, work: make(chan func(), 16), done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
