@@ -75,3 +75,14 @@ func ValidEnv(env string) error {
 	}
 	return nil
 }
+
+// ScanRequest selects records for a query.
+type ScanRequest struct {
+	// Envs limits the scan to these environments; empty means all.
+	Envs []string
+	// Start and End bound record times, [Start, End); zero means open.
+	Start, End time.Time
+	Filter     logql.Expr
+	// Now anchors relative filters such as _time:1h.
+	Now time.Time
+}

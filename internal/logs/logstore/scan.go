@@ -11,16 +11,8 @@ import (
 	"github.com/wardenhq/warden/internal/logs/logql"
 )
 
-// Scan selects records for a query.
-type Scan struct {
-	// Envs limits the scan to these environments; empty means all.
-	Envs []string
-	// Start and End bound record times, [Start, End); zero means open.
-	Start, End time.Time
-	Filter     logql.Expr
-	// Now anchors relative filters such as _time:1h.
-	Now time.Time
-}
+// Scan selects records for a query; it is logs.ScanRequest.
+type Scan = logs.ScanRequest
 
 // Scan calls fn with every record that passes the filter, as a row of
 // _time, _msg and the other fields. fn returns false to stop. Rows are not

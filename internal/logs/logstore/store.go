@@ -37,7 +37,7 @@ import (
 
 // ErrOverloaded means the buffer is full: the caller should retry later
 // (HTTP 429 with Retry-After).
-var ErrOverloaded = errors.New("log store is overloaded: the write buffer is full; retry shortly")
+var ErrOverloaded = logs.ErrOverloaded
 
 // ErrClosed means the store was closed.
 var ErrClosed = errors.New("log store is closed")
@@ -96,6 +96,7 @@ type Store struct {
 	done      sync.WaitGroup
 	closed    atomic.Bool
 	flushNext chan struct{}
+	lock      *os.File
 }
 
 type appendReq struct {
@@ -134,8 +135,14 @@ func Open(opts Options) (*Store, error) {
 	if err := os.MkdirAll(s.walDir, 0o755); err != nil {
 		return nil, fmt.Errorf("log store: %w", err)
 	}
+	lock, err := lockDir(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("log store: %w", err)
+	}
+	s.lock = lock
 	if err := s.recover(); err != nil {
 		s.closeParts()
+		lock.Close()
 		return nil, fmt.Errorf("log store %s: %w", opts.Dir, err)
 	}
 	s.done.Add(2)
@@ -518,6 +525,7 @@ func (s *Store) Close() error {
 	}
 	s.mu.Unlock()
 	s.closeParts()
+	s.lock.Close()
 	return err
 }
 

@@ -130,6 +130,7 @@ func TestRecoverFromWALAndInterruptedFlush(t *testing.T) {
 	s.done.Wait()
 	s.wal.Close()
 	s.closeParts()
+	s.lock.Close()
 	// Leave behind a part of an interrupted flush (newer than "flushed").
 	recs := []logs.Record{rec(1), rec(2)}
 	p, err := writePart(filepath.Join(dir, "production", "2026-11-30"), 99, recs, 1000, nil)
@@ -155,6 +156,8 @@ func TestTornWALTail(t *testing.T) {
 	close(s.stop)
 	s.done.Wait()
 	s.wal.Close()
+	s.closeParts()
+	s.lock.Close()
 	segs, _ := segments(s.walDir)
 	f, err := os.OpenFile(segmentPath(s.walDir, segs[len(segs)-1]), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
