@@ -204,7 +204,9 @@ func printRows(w io.Writer, rows []logclient.Row) {
 	}
 }
 
-func oneLine(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "\n", `\n`), "\t", " ") }
+func oneLine(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\n", `\n`), "\t", " ")
+}
 
 func quoteIfSpace(s string) string {
 	if strings.ContainsAny(s, " \t\n\"") {
