@@ -83,6 +83,9 @@ type ScanRequest struct {
 	// Start and End bound record times, [Start, End); zero means open.
 	Start, End time.Time
 	Filter     logql.Expr
+	// Fields limits the fields of the rows passed on (_time is always
+	// there); nil means all.
+	Fields []string
 	// Now anchors relative filters such as _time:1h.
 	Now time.Time
 }

@@ -76,16 +76,13 @@ func DecodeLine(b []byte, now time.Time) (logs.Record, error) {
 	if len(b) == 0 || b[0] != '{' {
 		return logs.Record{Time: now, Fields: []logs.Field{{Name: logs.FieldMsg, Value: string(b)}}}, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return logs.Record{}, fmt.Errorf("not valid JSON: %v", jsonMsg(err))
+	fields, err := fastFields(b)
+	if err != nil {
+		if fields, err = slowFields(b); err != nil {
+			return logs.Record{}, err
+		}
 	}
-	if dec.More() {
-		return logs.Record{}, errors.New("more than one JSON value on the line")
-	}
-	return FromMap(m, now)
+	return finish(fields, now)
 }
 
 func jsonMsg(err error) string {
@@ -96,11 +93,27 @@ func jsonMsg(err error) string {
 	return err.Error()
 }
 
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
 // FromMap builds a record from a decoded JSON object.
 func FromMap(m map[string]any, now time.Time) (logs.Record, error) {
-	rec := logs.Record{Time: now}
-	flatten("", m, &rec.Fields)
-	sort.Slice(rec.Fields, func(i, j int) bool { return rec.Fields[i].Name < rec.Fields[j].Name })
+	var fields []logs.Field
+	flatten("", m, &fields)
+	return finish(fields, now)
+}
+
+// finish sorts the fields, keeps the last of repeated names, and takes the
+// time and message from where shippers put them.
+func finish(fields []logs.Field, now time.Time) (logs.Record, error) {
+	sort.SliceStable(fields, func(i, j int) bool { return fields[i].Name < fields[j].Name })
+	out := fields[:0]
+	for i, f := range fields {
+		if i+1 < len(fields) && fields[i+1].Name == f.Name {
+			continue
+		}
+		out = append(out, f)
+	}
+	rec := logs.Record{Time: now, Fields: out}
 	for _, k := range timeKeys {
 		if i := index(rec.Fields, k); i >= 0 {
 			t, err := ParseTime(rec.Fields[i].Value)

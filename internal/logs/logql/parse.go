@@ -355,3 +355,44 @@ func formatDuration(d time.Duration) string {
 	}
 	return d.String()
 }
+
+// Fields lists the fields the pipes read from matching records, so that a
+// store can skip decoding the others; nil means all of them.
+func (q *Query) Fields() []string {
+	var need []string
+	add := func(f string) {
+		for _, x := range need {
+			if x == f {
+				return
+			}
+		}
+		need = append(need, f)
+	}
+	for _, p := range q.Pipes {
+		switch p := p.(type) {
+		case *SortPipe:
+			for _, f := range p.By {
+				add(f.Field)
+			}
+		case *FieldsPipe:
+			for _, f := range p.Fields {
+				add(f)
+			}
+			return need
+		case *StatsPipe:
+			for _, b := range p.By {
+				add(b.Field)
+			}
+			for _, f := range p.Funcs {
+				if f.Field != "" {
+					add(f.Field)
+				}
+			}
+			if need == nil {
+				need = []string{} // count() alone reads no field
+			}
+			return need
+		}
+	}
+	return nil
+}

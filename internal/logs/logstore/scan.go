@@ -87,7 +87,7 @@ func (s *Store) Scan(ctx context.Context, sc Scan, fn func(logql.Row) bool) erro
 		}
 		mr.r = &mem[i]
 		mr.t = t
-		if sc.Filter.Match(mr, now) && !fn(recordRow(&mem[i])) {
+		if sc.Filter.Match(mr, now) && !fn(recordRow(&mem[i], sc.Fields)) {
 			return nil
 		}
 	}
@@ -103,7 +103,7 @@ func (s *Store) Scan(ctx context.Context, sc Scan, fn func(logql.Row) bool) erro
 			if !sc.Filter.MayMatch(func(k string) bool { return bm.bloom.has(hashKey(k)) }) {
 				continue
 			}
-			cont, err := scanBlock(p, bm, start, end, now, sc.Filter, fn)
+			cont, err := scanBlock(p, bm, start, end, now, sc.Filter, sc.Fields, fn)
 			if err != nil {
 				return fmt.Errorf("read %s: %w", p.path, err)
 			}
@@ -115,7 +115,7 @@ func (s *Store) Scan(ctx context.Context, sc Scan, fn func(logql.Row) bool) erro
 	return nil
 }
 
-func scanBlock(p *part, bm *blockMeta, start, end, now int64, f logql.Expr, fn func(logql.Row) bool) (bool, error) {
+func scanBlock(p *part, bm *blockMeta, start, end, now int64, f logql.Expr, fields []string, fn func(logql.Row) bool) (bool, error) {
 	times, err := p.readTimes(bm)
 	if err != nil {
 		return false, err
@@ -132,7 +132,7 @@ func scanBlock(p *part, bm *blockMeta, start, end, now int64, f logql.Expr, fn f
 			}
 			continue
 		}
-		row, err := c.row()
+		row, err := c.row(fields)
 		if err != nil {
 			return false, err
 		}
@@ -185,11 +185,21 @@ func (c *cursor) Get(name string) string {
 
 func (c *cursor) Time() int64 { return c.times[c.i] }
 
-func (c *cursor) row() (logql.Row, error) {
-	row := make(logql.Row, 0, len(c.bm.names)+1)
+func (c *cursor) row(fields []string) (logql.Row, error) {
+	names := c.bm.names
+	if fields != nil {
+		names = fields
+	}
+	row := make(logql.Row, 0, len(names)+1)
 	row = append(row, logql.Field{Name: logql.FieldTime, Value: formatTime(c.times[c.i])})
-	for _, name := range c.bm.names {
+	for _, name := range names {
+		if name == logql.FieldTime {
+			continue
+		}
 		vals := c.col(name)
+		if vals == nil {
+			continue
+		}
 		if c.err != nil {
 			return nil, c.err
 		}
@@ -215,12 +225,20 @@ func (m *memRow) Get(name string) string {
 }
 func (m *memRow) Time() int64 { return m.t }
 
-func recordRow(r *logs.Record) logql.Row {
+func recordRow(r *logs.Record, fields []string) logql.Row {
 	row := make(logql.Row, 0, len(r.Fields)+1)
 	row = append(row, logql.Field{Name: logql.FieldTime, Value: formatTime(r.Time.UnixNano())})
-	fields := append([]logs.Field(nil), r.Fields...)
-	sort.Slice(fields, func(i, j int) bool { return fieldLess(fields[i].Name, fields[j].Name) })
-	for _, f := range fields {
+	if fields != nil {
+		for _, name := range fields {
+			if v := r.Get(name); v != "" && name != logql.FieldTime {
+				row = append(row, logql.Field{Name: name, Value: v})
+			}
+		}
+		return row
+	}
+	all := append([]logs.Field(nil), r.Fields...)
+	sort.Slice(all, func(i, j int) bool { return fieldLess(all[i].Name, all[j].Name) })
+	for _, f := range all {
 		if f.Value != "" {
 			row = append(row, f)
 		}
@@ -308,7 +326,7 @@ func (s *Store) mergePartition(pt *partition) error {
 		walSeq = max(walSeq, p.walSeq)
 		ids = append(ids, p.id)
 		for bi := range p.blocks {
-			if _, err := scanBlock(p, &p.blocks[bi], -1<<63, 1<<63-1, 0, logql.All{}, func(r logql.Row) bool {
+			if _, err := scanBlock(p, &p.blocks[bi], -1<<63, 1<<63-1, 0, logql.All{}, nil, func(r logql.Row) bool {
 				recs = append(recs, rowRecord(r))
 				return true
 			}); err != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +38,14 @@ func appendString(b []byte, s string) []byte {
 
 // encodeFrame appends one frame holding env and recs to b.
 func encodeFrame(b []byte, env string, recs []logs.Record) []byte {
+	size := 32 + len(env)
+	for i := range recs {
+		size += 24
+		for _, f := range recs[i].Fields {
+			size += 10 + len(f.Name) + len(f.Value)
+		}
+	}
+	b = slices.Grow(b, size)
 	start := len(b)
 	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0)
 	b = appendString(b, env)
