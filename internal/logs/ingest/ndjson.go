@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -105,7 +105,7 @@ func FromMap(m map[string]any, now time.Time) (logs.Record, error) {
 // finish sorts the fields, keeps the last of repeated names, and takes the
 // time and message from where shippers put them.
 func finish(fields []logs.Field, now time.Time) (logs.Record, error) {
-	sort.SliceStable(fields, func(i, j int) bool { return fields[i].Name < fields[j].Name })
+	slices.SortStableFunc(fields, func(a, b logs.Field) int { return strings.Compare(a.Name, b.Name) })
 	out := fields[:0]
 	for i, f := range fields {
 		if i+1 < len(fields) && fields[i+1].Name == f.Name {

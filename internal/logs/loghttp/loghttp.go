@@ -45,6 +45,7 @@ func (h *Handlers) Register(api *httpapi.Server) {
 	api.HandleFunc("POST /api/v1/logs", config.ScopeIngest, h.ingest, httpapi.WithMaxBody(h.MaxBody))
 	api.HandleFunc("GET /api/v1/logs/query", config.ScopeRead, h.query)
 	api.HandleFunc("GET /api/v1/logs/tail", config.ScopeRead, h.tail)
+	h.registerShippers(api)
 }
 
 // retryAfter is what an overloaded store asks clients to wait.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -334,7 +335,7 @@ func (s *Store) mergePartition(pt *partition) error {
 			}
 		}
 	}
-	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Time.Before(recs[j].Time) })
+	slices.SortStableFunc(recs, func(a, b logs.Record) int { return a.Time.Compare(b.Time) })
 	merged, err := writePart(pt.dir, s.newID(), recs, walSeq, ids)
 	if err != nil {
 		return fmt.Errorf("merge into %s: %w", pt.dir, err)

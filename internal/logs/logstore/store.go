@@ -24,7 +24,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -453,7 +453,7 @@ func (s *Store) Flush() error {
 	for k, recs := range frozen.recs {
 		// Sort a copy: scans still read the frozen buffer.
 		recs = append([]logs.Record(nil), recs...)
-		sort.SliceStable(recs, func(i, j int) bool { return recs[i].Time.Before(recs[j].Time) })
+		slices.SortStableFunc(recs, func(a, b logs.Record) int { return a.Time.Compare(b.Time) })
 		p, err := writePart(filepath.Join(s.opts.Dir, k.env, k.day), s.newID(), recs, flushedUpTo, nil)
 		if err != nil {
 			for _, w := range out {
