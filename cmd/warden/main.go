@@ -24,6 +24,7 @@ Commands:
   config check   validate a config file, list every error, print the effective config
   config hash-password   print a bcrypt hash for a web UI user
   alerts         test channels, list alerts and deliveries, add and expire silences
+  logs           query logs, ship JSON lines from stdin; 'warden run -- CMD' ships an app's output
   version        print the version
 
 Run 'warden <command> --help' for a command's flags.
@@ -74,6 +75,10 @@ func run(ctx context.Context, args []string, e env) int {
 		err = (&versionCommand{}).Run(ctx, args[1:], e)
 	case "alerts":
 		err = runAlerts(ctx, args[1:], e)
+	case "logs":
+		err = runLogs(ctx, args[1:], e)
+	case "run":
+		err = (&runCommand{}).Run(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return exitOK
@@ -86,7 +91,10 @@ func run(ctx context.Context, args []string, e env) int {
 // report prints err (if any) and picks the exit status.
 func report(err error, e env) int {
 	var ue *usageError
+	var ec *exitCodeError
 	switch {
+	case errors.As(err, &ec):
+		return ec.code
 	case err == nil, errors.Is(err, errHelp):
 		return exitOK
 	case errors.As(err, &ue):

@@ -21,6 +21,7 @@ import (
 	"github.com/wardenhq/warden/internal/auth"
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/httpapi"
+	"github.com/wardenhq/warden/internal/logs"
 	"github.com/wardenhq/warden/internal/schedule"
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/ui"
@@ -37,6 +38,7 @@ type App struct {
 	Registry  *prometheus.Registry
 	API       *httpapi.Server
 	Alerts    *alert.Router
+	Logs      *logs.Service
 	UI        *ui.UI
 	Scheduler *schedule.Scheduler
 

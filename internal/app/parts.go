@@ -21,6 +21,7 @@ func (a *App) wireParts(ctx context.Context) error {
 		a.wireUI, // first: the parts below add pages to it
 		a.wireAlerts,
 		a.wireGateway, // after alerts: it raises the WAF-spike alert
+		a.wireLogs,
 	} {
 		if err := wire(ctx); err != nil {
 			return err

@@ -25,6 +25,7 @@ type Config struct {
 	UI          UI       `yaml:"ui"`
 	Alerts      Alerts   `yaml:"alerts"`
 	Gateway     Gateway  `yaml:"gateway"`
+	Logs        Logs     `yaml:"logs"`
 }
 
 // Log sets Warden's own logging (JSON lines on stderr).
@@ -100,6 +101,7 @@ func Default() *Config {
 		Alerts: defaultAlerts(),
 
 		Gateway: defaultGateway(), // on only when gateway.upstream is set
+		Logs:   defaultLogs(),
 	}
 }
 
@@ -130,6 +132,7 @@ func (c *Config) validate(v *validator) {
 	c.UI.validate(v)
 	c.Alerts.validate(v)
 	c.Gateway.validate(v)
+	c.Logs.validate(v)
 }
 
 func (s *Server) validate(v *validator) {

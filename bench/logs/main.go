@@ -1,0 +1,344 @@
+// Command logs benchmarks the log store end to end against a baseline
+// measured in the same run.
+//
+// It generates a realistic corpus (API access lines and app logs, ~250
+// bytes a line, high-cardinality request and user IDs), ingests it over
+// HTTP into Warden's store (real loopback server, NDJSON batches, every
+// batch fsynced before its 2xx), then times typical queries.
+//
+// The baseline is what a team does without a log store: append the same
+// NDJSON to a file (fsync per batch, same durability) and answer the same
+// questions by scanning it: grep -F for the needle queries, a JSON decode
+// of every line for the aggregations.
+//
+//	go run ./bench/logs -lines 1000000
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wardenhq/warden/internal/auth"
+	"github.com/wardenhq/warden/internal/httpapi"
+	"github.com/wardenhq/warden/internal/logs"
+	"github.com/wardenhq/warden/internal/logs/loghttp"
+	"github.com/wardenhq/warden/internal/logs/logstore"
+)
+
+var (
+	nLines  = flag.Int("lines", 1_000_000, "lines in the corpus")
+	batch   = flag.Int("batch", 10_000, "lines per HTTP request")
+	workers = flag.Int("workers", 4, "concurrent HTTP clients")
+	runs    = flag.Int("runs", 5, "runs per query; the median is reported")
+	dirFlag = flag.String("dir", "", "work directory (default: a temporary one, removed after)")
+	cpuProf = flag.String("cpuprofile", "", "write a CPU profile of the Warden ingest here")
+)
+
+const token = "bench-token-0123456789abcdef"
+
+var base = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+
+var paths = []string{"/api/payments", "/api/auth/login", "/api/users/me", "/api/orders", "/api/search", "/health", "/api/cards", "/api/transfers"}
+var methods = []string{"GET", "GET", "GET", "POST", "POST", "PUT", "DELETE"}
+var services = []string{"api", "worker", "gateway", "scheduler"}
+var appMsgs = []string{
+	"user signed in", "payment authorised", "payment failed: card declined by issuer", "order created",
+	"cache miss for session", "retrying webhook delivery", "database connection refused", "slow query detected",
+}
+
+// corpus builds the lines; the needle request ID sits in the middle.
+func corpus(n int) ([][]byte, string) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	lines := make([][]byte, n)
+	span := 24 * time.Hour
+	needle := ""
+	for i := range lines {
+		t := base.Add(time.Duration(int64(span) / int64(n) * int64(i)))
+		rid := fmt.Sprintf("%016x", rng.Uint64())
+		if i == n/2 {
+			needle = rid
+		}
+		user := fmt.Sprintf("u-%06d", rng.IntN(200_000))
+		var m map[string]any
+		if i%2 == 0 {
+			status := 200
+			switch r := rng.IntN(100); {
+			case r < 2:
+				status = 500
+			case r < 6:
+				status = 404
+			case r < 8:
+				status = 401
+			}
+			level := "info"
+			if status >= 500 {
+				level = "error"
+			}
+			m = map[string]any{"time": t.Format(time.RFC3339Nano), "level": level, "service": "gateway",
+				"msg": "request completed", "method": methods[rng.IntN(len(methods))], "path": paths[rng.IntN(len(paths))],
+				"status": status, "duration_ms": int(rng.ExpFloat64()*40) + 1, "bytes": rng.IntN(50_000),
+				"request_id": rid, "user_id": user, "remote_ip": fmt.Sprintf("10.%d.%d.%d", rng.IntN(256), rng.IntN(256), rng.IntN(256)),
+				"user_agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36"}
+		} else {
+			msg := appMsgs[rng.IntN(len(appMsgs))]
+			level := "info"
+			if strings.Contains(msg, "failed") || strings.Contains(msg, "refused") {
+				level = "error"
+			} else if strings.Contains(msg, "slow") || strings.Contains(msg, "retrying") {
+				level = "warn"
+			}
+			m = map[string]any{"time": t.Format(time.RFC3339Nano), "level": level, "service": services[rng.IntN(len(services))],
+				"msg": msg, "request_id": rid, "user_id": user, "caller": fmt.Sprintf("app/%s.go:%d", []string{"pay", "auth", "orders"}[rng.IntN(3)], rng.IntN(400)),
+				"trace_id": fmt.Sprintf("%032x", rng.Uint64()), "version": "1.42.0"}
+		}
+		lines[i], _ = json.Marshal(m)
+	}
+	return lines, needle
+}
+
+func main() {
+	flag.Parse()
+	dir := *dirFlag
+	if dir == "" {
+		d, err := os.MkdirTemp("", "warden-logs-bench-")
+		check(err)
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	fmt.Printf("generating %d lines...\n", *nLines)
+	lines, needle := corpus(*nLines)
+	var raw int64
+	for _, l := range lines {
+		raw += int64(len(l)) + 1
+	}
+	fmt.Printf("corpus: %d lines, %.0f bytes a line on average\n", len(lines), float64(raw)/float64(len(lines)))
+	batches := makeBatches(lines)
+
+	// Warden: ingest over HTTP.
+	st, err := logstore.Open(logstore.Options{Dir: filepath.Join(dir, "store"), FlushInterval: 2 * time.Second, MaxBuffer: 1 << 30,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	check(err)
+	svc := logs.NewService(logs.Options{Store: st})
+	api := httpapi.New(httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Tokens: auth.NewTokens([]auth.Token{{Name: "bench", Secret: token, Scopes: []string{"ingest", "read"}}})})
+	(&loghttp.Handlers{Service: svc, MaxBody: 64 << 20}).Register(api)
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+
+	if *cpuProf != "" {
+		pf, err := os.Create(*cpuProf)
+		check(err)
+		check(pprof.StartCPUProfile(pf))
+	}
+	began := time.Now()
+	ingestHTTP(srv.URL, batches)
+	if *cpuProf != "" {
+		pprof.StopCPUProfile()
+	}
+	wardenIngest := time.Since(began)
+	check(st.Flush())
+	check(st.Merge())
+	wardenBytes := dirSize(filepath.Join(dir, "store"))
+
+	// Baseline: append to a file, fsync per batch.
+	flat := filepath.Join(dir, "app.ndjson")
+	began = time.Now()
+	f, err := os.Create(flat)
+	check(err)
+	for _, b := range batches {
+		_, err := f.Write(b)
+		check(err)
+		check(f.Sync())
+	}
+	check(f.Close())
+	fileIngest := time.Since(began)
+	fileBytes := dirSize(flat)
+
+	n := float64(len(lines))
+	fmt.Printf("\n| measure | Warden | baseline (NDJSON file + grep/decode) | ratio |\n|---|---|---|---|\n")
+	fmt.Printf("| ingest, lines/s | %.0f (HTTP, %d clients) | %.0f (file append + fsync) | %.2fx |\n",
+		n/wardenIngest.Seconds(), *workers, n/fileIngest.Seconds(), fileIngest.Seconds()/wardenIngest.Seconds())
+	fmt.Printf("| bytes on disk a line | %.1f | %.1f | %.1fx smaller |\n", float64(wardenBytes)/n, float64(fileBytes)/n, float64(fileBytes)/float64(wardenBytes))
+
+	ctx := context.Background()
+	query := func(q string) func() string {
+		return func() string {
+			res, err := svc.Query(ctx, logs.QueryRequest{Query: q, Limit: 100, End: base.Add(48 * time.Hour)})
+			check(err)
+			return fmt.Sprintf("%d rows", len(res.Rows))
+		}
+	}
+	cases := []struct {
+		name            string
+		warden, grepped func() string
+	}{
+		{"errors counted by minute, whole set", query("level:=error | stats by (_time:1m) count() n"),
+			func() string { return decodeAll(flat, errorsByMinute) }},
+		{"one request ID", query("request_id:=" + needle),
+			func() string { return grepCount(flat, needle) }},
+		{"p95 and p99 of duration by path", query("status:* | stats by (path) quantile(0.95, duration_ms) p95, quantile(0.99, duration_ms) p99"),
+			func() string {
+				r := decodeAll(flat, percentilesByPath)
+				for _, v := range durByPath {
+					sort.Float64s(v)
+				}
+				return r
+			}},
+		{"phrase search", query(`"card declined by issuer" | stats count() n`),
+			func() string { return grepCount(flat, "card declined by issuer") }},
+	}
+	for _, c := range cases {
+		w, wr := median(c.warden)
+		b, br := median(c.grepped)
+		fmt.Printf("| %s | %s (%s) | %s (%s) | %.1fx faster |\n", c.name, ms(w), wr, ms(b), br, b.Seconds()/w.Seconds())
+	}
+	check(st.Close())
+}
+
+func makeBatches(lines [][]byte) [][]byte {
+	var out [][]byte
+	for i := 0; i < len(lines); i += *batch {
+		var b bytes.Buffer
+		for _, l := range lines[i:min(i+*batch, len(lines))] {
+			b.Write(l)
+			b.WriteByte('\n')
+		}
+		out = append(out, b.Bytes())
+	}
+	return out
+}
+
+func ingestHTTP(url string, batches [][]byte) {
+	next := make(chan []byte)
+	var wg sync.WaitGroup
+	for w := 0; w < *workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range next {
+				for attempt := 0; ; attempt++ {
+					req, _ := http.NewRequest("POST", url+"/api/v1/logs", bytes.NewReader(b))
+					req.Header.Set("Authorization", "Bearer "+token)
+					resp, err := http.DefaultClient.Do(req)
+					check(err)
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode == 200 {
+						break
+					}
+					if resp.StatusCode != 429 || attempt > 100 {
+						panic(fmt.Sprintf("ingest answered %d", resp.StatusCode))
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+		}()
+	}
+	for i, b := range batches {
+		next <- b
+		if i%20 == 0 {
+			fmt.Fprintf(os.Stderr, "\ringest %d/%d batches", i, len(batches))
+		}
+	}
+	close(next)
+	wg.Wait()
+	fmt.Fprintln(os.Stderr)
+}
+
+func grepCount(path, needle string) string {
+	out, err := exec.Command("grep", "-cF", needle, path).Output()
+	if err != nil && len(out) == 0 {
+		return "0 lines"
+	}
+	return strings.TrimSpace(string(out)) + " lines"
+}
+
+// decodeAll decodes every line, as a script without an index must.
+func decodeAll(path string, agg func(map[string]any)) string {
+	f, err := os.Open(path)
+	check(err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	n := 0
+	for sc.Scan() {
+		var m map[string]any
+		if json.Unmarshal(sc.Bytes(), &m) == nil {
+			agg(m)
+			n++
+		}
+	}
+	return fmt.Sprintf("%d lines decoded", n)
+}
+
+func errorsByMinute(m map[string]any) {
+	if m["level"] == "error" {
+		s, _ := m["time"].(string)
+		t, _ := time.Parse(time.RFC3339Nano, s)
+		byMinute[t.Truncate(time.Minute)]++
+	}
+}
+
+var (
+	byMinute  = map[time.Time]int{}
+	durByPath = map[string][]float64{}
+)
+
+func percentilesByPath(m map[string]any) {
+	if p, ok := m["path"].(string); ok {
+		d, _ := m["duration_ms"].(float64)
+		durByPath[p] = append(durByPath[p], d)
+	}
+}
+
+func median(f func() string) (time.Duration, string) {
+	var ds []time.Duration
+	var res string
+	for i := 0; i < *runs; i++ {
+		byMinute, durByPath = map[time.Time]int{}, map[string][]float64{}
+		start := time.Now()
+		res = f()
+		ds = append(ds, time.Since(start))
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2], res
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func dirSize(p string) int64 {
+	var n int64
+	filepath.WalkDir(p, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}

@@ -1,0 +1,204 @@
+// Package ingest turns what log shippers send into logs.Records: JSON lines
+// (NDJSON) and plain text lines. Nested JSON is flattened with dots, the
+// time and message are found under their usual names, and a line that is
+// not JSON becomes the message.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wardenhq/warden/internal/logs"
+)
+
+// MaxLine bounds one line; a longer one is an error, not a silent cut.
+const MaxLine = 256 << 10
+
+// LineError is a problem with one input line.
+type LineError struct {
+	Line int
+	Msg  string
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+// timeKeys and msgKeys are where shippers put the time and the message, in
+// order of preference.
+var (
+	timeKeys = []string{"_time", "time", "timestamp", "ts", "@timestamp", "date"}
+	msgKeys  = []string{"_msg", "msg", "message", "log", "@message"}
+)
+
+// DecodeNDJSON reads JSON lines (and plain text lines) until EOF. now
+// stamps records that carry no time of their own. A line that starts like
+// JSON but is not is an error naming the line; nothing is returned then, so
+// the caller stores all of a request or none of it.
+func DecodeNDJSON(r io.Reader, now time.Time, maxRecords int) ([]logs.Record, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), MaxLine)
+	var out []logs.Record
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		if maxRecords > 0 && len(out) >= maxRecords {
+			return nil, &LineError{Line: line, Msg: fmt.Sprintf("more than %d lines in one request; send smaller batches", maxRecords)}
+		}
+		rec, err := DecodeLine(b, now)
+		if err != nil {
+			return nil, &LineError{Line: line, Msg: err.Error()}
+		}
+		out = append(out, rec)
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, &LineError{Line: line + 1, Msg: fmt.Sprintf("line is longer than %d bytes", MaxLine)}
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// DecodeLine reads one line: a JSON object, or text that becomes _msg.
+func DecodeLine(b []byte, now time.Time) (logs.Record, error) {
+	if len(b) == 0 || b[0] != '{' {
+		return logs.Record{Time: now, Fields: []logs.Field{{Name: logs.FieldMsg, Value: string(b)}}}, nil
+	}
+	fields, err := fastFields(b)
+	if err != nil {
+		if fields, err = slowFields(b); err != nil {
+			return logs.Record{}, err
+		}
+	}
+	return finish(fields, now)
+}
+
+func jsonMsg(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s at byte %d", se.Error(), se.Offset)
+	}
+	return err.Error()
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// FromMap builds a record from a decoded JSON object.
+func FromMap(m map[string]any, now time.Time) (logs.Record, error) {
+	var fields []logs.Field
+	flatten("", m, &fields)
+	return finish(fields, now)
+}
+
+// finish sorts the fields, keeps the last of repeated names, and takes the
+// time and message from where shippers put them.
+func finish(fields []logs.Field, now time.Time) (logs.Record, error) {
+	slices.SortStableFunc(fields, func(a, b logs.Field) int { return strings.Compare(a.Name, b.Name) })
+	out := fields[:0]
+	for i, f := range fields {
+		if i+1 < len(fields) && fields[i+1].Name == f.Name {
+			continue
+		}
+		out = append(out, f)
+	}
+	rec := logs.Record{Time: now, Fields: out}
+	for _, k := range timeKeys {
+		if i := index(rec.Fields, k); i >= 0 {
+			t, err := ParseTime(rec.Fields[i].Value)
+			if err != nil {
+				return rec, fmt.Errorf("field %q: %v", k, err)
+			}
+			rec.Time = t
+			rec.Fields = append(rec.Fields[:i], rec.Fields[i+1:]...)
+			break
+		}
+	}
+	if index(rec.Fields, logs.FieldMsg) < 0 {
+		for _, k := range msgKeys[1:] {
+			if i := index(rec.Fields, k); i >= 0 {
+				rec.Fields[i].Name = logs.FieldMsg
+				break
+			}
+		}
+	}
+	return rec, nil
+}
+
+func index(fs []logs.Field, name string) int {
+	for i := range fs {
+		if fs[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// maxDepth bounds flattening; deeper values are kept as JSON text.
+const maxDepth = 16
+
+func flatten(prefix string, m map[string]any, out *[]logs.Field) {
+	for k, v := range m {
+		name := k
+		if prefix != "" {
+			name = prefix + "." + k
+		}
+		flattenValue(name, v, out, strings.Count(name, ".") >= maxDepth)
+	}
+}
+
+func flattenValue(name string, v any, out *[]logs.Field, deep bool) {
+	switch x := v.(type) {
+	case nil:
+	case string:
+		*out = append(*out, logs.Field{Name: name, Value: x})
+	case json.Number:
+		*out = append(*out, logs.Field{Name: name, Value: x.String()})
+	case bool:
+		*out = append(*out, logs.Field{Name: name, Value: strconv.FormatBool(x)})
+	case map[string]any:
+		if deep {
+			b, _ := json.Marshal(x)
+			*out = append(*out, logs.Field{Name: name, Value: string(b)})
+			return
+		}
+		flatten(name, x, out)
+	default:
+		b, _ := json.Marshal(x)
+		*out = append(*out, logs.Field{Name: name, Value: string(b)})
+	}
+}
+
+// ParseTime reads RFC 3339 times and Unix times in seconds, milliseconds,
+// microseconds or nanoseconds (told apart by magnitude).
+func ParseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time or a Unix timestamp", s)
+	}
+	switch {
+	case f < 1e11: // seconds (until the year 5138)
+		return time.Unix(0, int64(f*1e9)).UTC(), nil
+	case f < 1e14:
+		return time.Unix(0, int64(f*1e6)).UTC(), nil
+	case f < 1e17:
+		return time.Unix(0, int64(f*1e3)).UTC(), nil
+	case f < 9.2e18:
+		return time.Unix(0, int64(f)).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is out of range for a Unix timestamp", s)
+}

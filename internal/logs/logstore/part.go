@@ -1,0 +1,433 @@
+package logstore
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync/atomic"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/wardenhq/warden/internal/logs"
+	"github.com/wardenhq/warden/internal/logs/logql"
+)
+
+// A part is an immutable file of records sorted by time, cut into blocks
+// of up to blockRows rows. Each block stores every field as its own column
+// (a dictionary of up to 256 values with one byte a row, or plain values),
+// each column compressed with zstd on its own, so that a query reads only
+// the columns it touches. A block also records its minimum and maximum time
+// and a bloom filter of its words and values, so that most blocks are
+// skipped without reading them. The index of blocks sits at the end of the
+// file, found through a fixed footer:
+//
+//	"WLP1" blocks... index | index offset (8) | index length (8) | CRC-32C (4) | "WLP1"
+
+const (
+	partMagic = "WLP1"
+	blockRows = 16384
+	footerLen = 24
+)
+
+var (
+	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(2))
+)
+
+type colMeta struct {
+	off, n int64
+}
+
+type blockMeta struct {
+	rows       int
+	minT, maxT int64
+	times      colMeta
+	cols       map[string]colMeta
+	names      []string // column names in order
+	bloom      bloom
+}
+
+// part is an open part file.
+type part struct {
+	id       uint64
+	path     string
+	f        *os.File
+	walSeq   uint64   // the newest WAL segment whose records it holds
+	replaces []uint64 // parts it was merged from
+	blocks   []blockMeta
+	rows     int64
+	size     int64
+	minT     int64
+	maxT     int64
+
+	refs atomic.Int32 // scans in progress, plus one while the part is live
+}
+
+func (p *part) acquire() { p.refs.Add(1) }
+func (p *part) release() {
+	if p.refs.Add(-1) == 0 {
+		p.f.Close()
+		os.Remove(p.path)
+	}
+}
+
+func partName(id uint64) string { return fmt.Sprintf("%016x.part", id) }
+
+// writePart writes sorted records as a part file, durably, and opens it.
+func writePart(dir string, id uint64, recs []logs.Record, walSeq uint64, replaces []uint64) (*part, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	final := filepath.Join(dir, partName(id))
+	tmp := final + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp) // a no-op after the rename
+	w := &countWriter{w: bufio.NewWriterSize(f, 1<<20)}
+	w.Write([]byte(partMagic))
+	var metas []blockMeta
+	for start := 0; start < len(recs); start += blockRows {
+		end := min(start+blockRows, len(recs))
+		metas = append(metas, writeBlock(w, recs[start:end]))
+	}
+	idx := encodeIndex(walSeq, replaces, metas)
+	idxOff := w.n
+	w.Write(idx)
+	var foot [footerLen]byte
+	binary.LittleEndian.PutUint64(foot[0:], uint64(idxOff))
+	binary.LittleEndian.PutUint64(foot[8:], uint64(len(idx)))
+	binary.LittleEndian.PutUint32(foot[16:], crc32.Checksum(idx, castagnoli))
+	copy(foot[20:], partMagic)
+	w.Write(foot[:])
+	if err := w.flush(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return nil, err
+	}
+	if err := syncDir(dir); err != nil {
+		return nil, err
+	}
+	return openPart(final, id)
+}
+
+type countWriter struct {
+	w   *bufio.Writer
+	n   int64
+	err error
+}
+
+func (c *countWriter) Write(b []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	c.err = err
+	return n, err
+}
+
+func (c *countWriter) flush() error {
+	if c.err != nil {
+		return c.err
+	}
+	return c.w.Flush()
+}
+
+func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
+	bm := blockMeta{rows: len(recs), minT: recs[0].Time.UnixNano(), maxT: recs[len(recs)-1].Time.UnixNano(), cols: map[string]colMeta{}}
+	// Times: the first in full, then deltas (records are sorted).
+	var tb []byte
+	prev := int64(0)
+	for i := range recs {
+		t := recs[i].Time.UnixNano()
+		if i == 0 {
+			tb = binary.AppendVarint(tb, t)
+		} else {
+			tb = binary.AppendUvarint(tb, uint64(t-prev))
+		}
+		prev = t
+	}
+	bm.times = writeCompressed(w, tb)
+
+	colIdx := map[string]int{}
+	var cols [][]string
+	for i := range recs {
+		for _, f := range recs[i].Fields {
+			c, ok := colIdx[f.Name]
+			if !ok {
+				c = len(cols)
+				colIdx[f.Name] = c
+				cols = append(cols, make([]string, len(recs)))
+				bm.names = append(bm.names, f.Name)
+			}
+			cols[c][i] = f.Value
+		}
+	}
+	sort.Slice(bm.names, func(i, j int) bool { return fieldLess(bm.names[i], bm.names[j]) })
+	keys := map[uint64]struct{}{}
+	var toks []string
+	for _, name := range bm.names {
+		vals := cols[colIdx[name]]
+		bm.cols[name] = writeCompressed(w, encodeColumn(vals))
+		prevVal := "\xff" // runs of equal values are hashed once
+		for _, v := range vals {
+			if v == "" || v == prevVal {
+				continue
+			}
+			prevVal = v
+			keys[hashKey(logql.ValueKey(name, v))] = struct{}{}
+			toks = logql.Tokens(v, toks[:0])
+			for _, t := range toks {
+				keys[hashKey(logql.TokenKey(name, t))] = struct{}{}
+			}
+		}
+	}
+	bm.bloom = newBloom(len(keys))
+	for k := range keys {
+		bm.bloom.add(k)
+	}
+	return bm
+}
+
+// fieldLess puts _msg first, then names in order, so rows read naturally.
+func fieldLess(a, b string) bool {
+	if a == logql.FieldMsg || b == logql.FieldMsg {
+		return a == logql.FieldMsg && b != logql.FieldMsg
+	}
+	return a < b
+}
+
+func writeCompressed(w *countWriter, raw []byte) colMeta {
+	c := zenc.EncodeAll(raw, nil)
+	off := w.n
+	w.Write(c)
+	return colMeta{off: off, n: int64(len(c))}
+}
+
+// encodeColumn uses a dictionary when a column has few distinct values
+// (levels, methods, paths, status codes), plain values otherwise.
+func encodeColumn(vals []string) []byte {
+	dict := map[string]byte{}
+	var order []string
+	for _, v := range vals {
+		if _, ok := dict[v]; !ok {
+			if len(dict) == 256 {
+				order = nil
+				break
+			}
+			dict[v] = byte(len(order))
+			order = append(order, v)
+		}
+	}
+	if order != nil {
+		b := []byte{1}
+		b = binary.AppendUvarint(b, uint64(len(order)))
+		for _, v := range order {
+			b = appendString(b, v)
+		}
+		for _, v := range vals {
+			b = append(b, dict[v])
+		}
+		return b
+	}
+	b := []byte{0}
+	for _, v := range vals {
+		b = appendString(b, v)
+	}
+	return b
+}
+
+func decodeColumn(b []byte, rows int) ([]string, error) {
+	if len(b) == 0 {
+		return nil, errCorrupt
+	}
+	out := make([]string, rows)
+	switch b[0] {
+	case 1:
+		r := &reader{b: b[1:]}
+		n := r.uvarint()
+		if n > 256 {
+			return nil, errCorrupt
+		}
+		dict := make([]string, n)
+		for i := range dict {
+			dict[i] = r.str()
+		}
+		if r.err != nil || len(r.b) != rows {
+			return nil, errCorrupt
+		}
+		for i, c := range r.b {
+			if int(c) >= len(dict) {
+				return nil, errCorrupt
+			}
+			out[i] = dict[c]
+		}
+	case 0:
+		all := string(b[1:]) // one allocation; values are substrings of it
+		pos := 0
+		for i := range out {
+			n, k := binary.Uvarint([]byte(all[pos:min(pos+10, len(all))]))
+			if k <= 0 || pos+k+int(n) > len(all) {
+				return nil, errCorrupt
+			}
+			pos += k
+			out[i] = all[pos : pos+int(n)]
+			pos += int(n)
+		}
+	default:
+		return nil, errCorrupt
+	}
+	return out, nil
+}
+
+func encodeIndex(walSeq uint64, replaces []uint64, metas []blockMeta) []byte {
+	var b []byte
+	b = binary.AppendUvarint(b, walSeq)
+	b = binary.AppendUvarint(b, uint64(len(replaces)))
+	for _, r := range replaces {
+		b = binary.AppendUvarint(b, r)
+	}
+	b = binary.AppendUvarint(b, uint64(len(metas)))
+	for _, m := range metas {
+		b = binary.AppendUvarint(b, uint64(m.rows))
+		b = binary.AppendVarint(b, m.minT)
+		b = binary.AppendVarint(b, m.maxT)
+		b = binary.AppendUvarint(b, uint64(m.times.off))
+		b = binary.AppendUvarint(b, uint64(m.times.n))
+		b = appendString(b, string(m.bloom))
+		b = binary.AppendUvarint(b, uint64(len(m.names)))
+		for _, name := range m.names {
+			c := m.cols[name]
+			b = appendString(b, name)
+			b = binary.AppendUvarint(b, uint64(c.off))
+			b = binary.AppendUvarint(b, uint64(c.n))
+		}
+	}
+	return b
+}
+
+// openPart reads a part's index; the blocks stay on disk until scanned.
+func openPart(path string, id uint64) (*part, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := readIndex(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("part %s: %w", path, err)
+	}
+	p.id, p.path, p.f = id, path, f
+	p.refs.Store(1)
+	return p, nil
+}
+
+func readIndex(f *os.File) (*part, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() < int64(len(partMagic))+footerLen {
+		return nil, errCorrupt
+	}
+	var foot [footerLen]byte
+	if _, err := f.ReadAt(foot[:], st.Size()-footerLen); err != nil {
+		return nil, err
+	}
+	if string(foot[20:]) != partMagic {
+		return nil, errCorrupt
+	}
+	off, n := int64(binary.LittleEndian.Uint64(foot[0:])), int64(binary.LittleEndian.Uint64(foot[8:]))
+	if off < 0 || n < 0 || off+n > st.Size()-footerLen {
+		return nil, errCorrupt
+	}
+	idx := make([]byte, n)
+	if _, err := f.ReadAt(idx, off); err != nil && err != io.EOF {
+		return nil, err
+	}
+	if crc32.Checksum(idx, castagnoli) != binary.LittleEndian.Uint32(foot[16:]) {
+		return nil, errCorrupt
+	}
+	r := &reader{b: idx}
+	p := &part{size: st.Size(), walSeq: r.uvarint()}
+	for i, nr := 0, r.uvarint(); uint64(i) < nr && r.err == nil; i++ {
+		p.replaces = append(p.replaces, r.uvarint())
+	}
+	nb := r.uvarint()
+	for i := uint64(0); i < nb && r.err == nil; i++ {
+		m := blockMeta{rows: int(r.uvarint()), minT: r.varint(), maxT: r.varint(), cols: map[string]colMeta{}}
+		m.times = colMeta{off: int64(r.uvarint()), n: int64(r.uvarint())}
+		m.bloom = bloom(r.str())
+		nc := r.uvarint()
+		for j := uint64(0); j < nc && r.err == nil; j++ {
+			name := r.str()
+			m.cols[name] = colMeta{off: int64(r.uvarint()), n: int64(r.uvarint())}
+			m.names = append(m.names, name)
+		}
+		if i == 0 || m.minT < p.minT {
+			p.minT = m.minT
+		}
+		if i == 0 || m.maxT > p.maxT {
+			p.maxT = m.maxT
+		}
+		p.rows += int64(m.rows)
+		p.blocks = append(p.blocks, m)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return p, nil
+}
+
+// readCol reads and decompresses one column of a block.
+func (p *part) readCol(c colMeta) ([]byte, error) {
+	if c.n > maxFrame || c.off < 0 || c.off+c.n > p.size {
+		return nil, errCorrupt
+	}
+	buf := make([]byte, c.n)
+	if _, err := p.f.ReadAt(buf, c.off); err != nil {
+		return nil, err
+	}
+	return zdec.DecodeAll(buf, nil)
+}
+
+func (p *part) readTimes(bm *blockMeta) ([]int64, error) {
+	raw, err := p.readCol(bm.times)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int64, bm.rows)
+	br := bytes.NewReader(raw)
+	for i := range out {
+		var v int64
+		if i == 0 {
+			v, err = binary.ReadVarint(br)
+		} else {
+			var d uint64
+			d, err = binary.ReadUvarint(br)
+			v = out[i-1] + int64(d)
+		}
+		if err != nil {
+			return nil, errCorrupt
+		}
+		out[i] = v
+	}
+	return out, nil
+}

@@ -1,0 +1,377 @@
+package logstore
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/wardenhq/warden/internal/logs"
+	"github.com/wardenhq/warden/internal/logs/logql"
+)
+
+// Scan selects records for a query; it is logs.ScanRequest.
+type Scan = logs.ScanRequest
+
+// Scan calls fn with every record that passes the filter, as a row of
+// _time, _msg and the other fields. fn returns false to stop. Rows are not
+// in a global order; a query sorts them if it asks to.
+func (s *Store) Scan(ctx context.Context, sc Scan, fn func(logql.Row) bool) error {
+	if sc.Filter == nil {
+		sc.Filter = logql.All{}
+	}
+	if sc.Now.IsZero() {
+		sc.Now = s.opts.Clock.Now()
+	}
+	start, end := int64(-1<<63), int64(1<<63-1)
+	if !sc.Start.IsZero() {
+		start = sc.Start.UnixNano()
+	}
+	if !sc.End.IsZero() {
+		end = sc.End.UnixNano()
+	}
+	envOK := func(env string) bool {
+		if len(sc.Envs) == 0 {
+			return true
+		}
+		for _, e := range sc.Envs {
+			if e == env {
+				return true
+			}
+		}
+		return false
+	}
+	dayOK := func(day string) bool {
+		d, err := time.Parse("2006-01-02", day)
+		if err != nil {
+			return true
+		}
+		return d.UnixNano() < end && d.Add(24*time.Hour).UnixNano() > start
+	}
+
+	// Snapshot the parts and buffers; parts stay readable until released.
+	s.mu.RLock()
+	var parts []*part
+	for k, pt := range s.partitions {
+		if envOK(k.env) && dayOK(k.day) {
+			for _, p := range pt.parts {
+				if p.maxT >= start && p.minT < end {
+					p.acquire()
+					parts = append(parts, p)
+				}
+			}
+		}
+	}
+	var mem []logs.Record
+	for _, m := range append(append([]*memBuf(nil), s.frozen...), s.mem) {
+		for k, recs := range m.recs {
+			if envOK(k.env) && dayOK(k.day) {
+				mem = append(mem, recs...) // copies headers only; records are immutable
+			}
+		}
+	}
+	s.mu.RUnlock()
+	defer func() {
+		for _, p := range parts {
+			p.release()
+		}
+	}()
+
+	now := sc.Now.UnixNano()
+	mr := &memRow{}
+	for i := range mem {
+		t := mem[i].Time.UnixNano()
+		if t < start || t >= end {
+			continue
+		}
+		mr.r = &mem[i]
+		mr.t = t
+		if sc.Filter.Match(mr, now) && !fn(recordRow(&mem[i], sc.Fields)) {
+			return nil
+		}
+	}
+	for _, p := range parts {
+		for bi := range p.blocks {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			bm := &p.blocks[bi]
+			if bm.maxT < start || bm.minT >= end {
+				continue
+			}
+			if !sc.Filter.MayMatch(func(k string) bool { return bm.bloom.has(hashKey(k)) }) {
+				continue
+			}
+			cont, err := scanBlock(p, bm, start, end, now, sc.Filter, sc.Fields, fn)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", p.path, err)
+			}
+			if !cont {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+func scanBlock(p *part, bm *blockMeta, start, end, now int64, f logql.Expr, fields []string, fn func(logql.Row) bool) (bool, error) {
+	times, err := p.readTimes(bm)
+	if err != nil {
+		return false, err
+	}
+	c := &cursor{p: p, bm: bm, times: times, cols: map[string][]string{}}
+	for i := range times {
+		if times[i] < start || times[i] >= end {
+			continue
+		}
+		c.i = i
+		if !f.Match(c, now) {
+			if c.err != nil {
+				return false, c.err
+			}
+			continue
+		}
+		row, err := c.row(fields)
+		if err != nil {
+			return false, err
+		}
+		if !fn(row) {
+			return false, nil
+		}
+	}
+	return true, c.err
+}
+
+// cursor reads one row of a block at a time, decoding a column the first
+// time a filter or a result asks for it.
+type cursor struct {
+	p     *part
+	bm    *blockMeta
+	times []int64
+	cols  map[string][]string
+	i     int
+	err   error
+}
+
+func (c *cursor) col(name string) []string {
+	vals, ok := c.cols[name]
+	if ok {
+		return vals
+	}
+	if cm, ok := c.bm.cols[name]; ok {
+		raw, err := c.p.readCol(cm)
+		if err == nil {
+			vals, err = decodeColumn(raw, c.bm.rows)
+		}
+		if err != nil && c.err == nil {
+			c.err = err
+		}
+	}
+	c.cols[name] = vals
+	return vals
+}
+
+func (c *cursor) Get(name string) string {
+	if name == logql.FieldTime {
+		return formatTime(c.times[c.i])
+	}
+	vals := c.col(name)
+	if vals == nil {
+		return ""
+	}
+	return vals[c.i]
+}
+
+func (c *cursor) Time() int64 { return c.times[c.i] }
+
+func (c *cursor) row(fields []string) (logql.Row, error) {
+	names := c.bm.names
+	if fields != nil {
+		names = fields
+	}
+	row := make(logql.Row, 0, len(names)+1)
+	row = append(row, logql.Field{Name: logql.FieldTime, Value: formatTime(c.times[c.i])})
+	for _, name := range names {
+		if name == logql.FieldTime {
+			continue
+		}
+		vals := c.col(name)
+		if vals == nil {
+			continue
+		}
+		if c.err != nil {
+			return nil, c.err
+		}
+		if v := vals[c.i]; v != "" {
+			row = append(row, logql.Field{Name: name, Value: v})
+		}
+	}
+	return row, nil
+}
+
+func formatTime(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
+
+type memRow struct {
+	r *logs.Record
+	t int64
+}
+
+func (m *memRow) Get(name string) string {
+	if name == logql.FieldTime {
+		return formatTime(m.t)
+	}
+	return m.r.Get(name)
+}
+func (m *memRow) Time() int64 { return m.t }
+
+func recordRow(r *logs.Record, fields []string) logql.Row {
+	row := make(logql.Row, 0, len(r.Fields)+1)
+	row = append(row, logql.Field{Name: logql.FieldTime, Value: formatTime(r.Time.UnixNano())})
+	if fields != nil {
+		for _, name := range fields {
+			if v := r.Get(name); v != "" && name != logql.FieldTime {
+				row = append(row, logql.Field{Name: name, Value: v})
+			}
+		}
+		return row
+	}
+	all := append([]logs.Field(nil), r.Fields...)
+	sort.Slice(all, func(i, j int) bool { return fieldLess(all[i].Name, all[j].Name) })
+	for _, f := range all {
+		if f.Value != "" {
+			row = append(row, f)
+		}
+	}
+	return row
+}
+
+// PartitionStats describes one partition, for /metrics and the UI.
+type PartitionStats struct {
+	Env   string `json:"env"`
+	Day   string `json:"day"`
+	Parts int    `json:"parts"`
+	Lines int64  `json:"lines"`
+	Bytes int64  `json:"bytes"`
+}
+
+// Stats lists the partitions on disk (the buffer is not counted).
+func (s *Store) Stats() []PartitionStats {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []PartitionStats
+	for k, pt := range s.partitions {
+		st := PartitionStats{Env: k.env, Day: k.day, Parts: len(pt.parts)}
+		for _, p := range pt.parts {
+			st.Lines += p.rows
+			st.Bytes += p.size
+		}
+		out = append(out, st)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Env != out[j].Env {
+			return out[i].Env < out[j].Env
+		}
+		return out[i].Day < out[j].Day
+	})
+	return out
+}
+
+// Buffered is the number of bytes appended but not yet in parts.
+func (s *Store) Buffered() int64 { return s.buffered.Load() }
+
+// Merge merges the parts of every partition that has collected
+// opts.MergeParts of them into one, so that scans open few files.
+func (s *Store) Merge() error {
+	s.flushMu.Lock()
+	defer s.flushMu.Unlock()
+	s.mu.RLock()
+	var todo []*partition
+	for _, pt := range s.partitions {
+		if len(pt.parts) >= s.opts.MergeParts {
+			todo = append(todo, pt)
+		}
+	}
+	s.mu.RUnlock()
+	for _, pt := range todo {
+		if err := s.mergePartition(pt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxMergeRows bounds the memory one merge takes.
+const maxMergeRows = 4 << 20
+
+func (s *Store) mergePartition(pt *partition) error {
+	s.mu.RLock()
+	var inputs []*part
+	var rows int64
+	for _, p := range pt.parts {
+		if rows+p.rows > maxMergeRows && len(inputs) >= 2 {
+			break
+		}
+		inputs = append(inputs, p)
+		rows += p.rows
+	}
+	s.mu.RUnlock()
+	if len(inputs) < 2 {
+		return nil
+	}
+	recs := make([]logs.Record, 0, rows)
+	var walSeq uint64
+	var ids []uint64
+	for _, p := range inputs {
+		walSeq = max(walSeq, p.walSeq)
+		ids = append(ids, p.id)
+		for bi := range p.blocks {
+			if _, err := scanBlock(p, &p.blocks[bi], -1<<63, 1<<63-1, 0, logql.All{}, nil, func(r logql.Row) bool {
+				recs = append(recs, rowRecord(r))
+				return true
+			}); err != nil {
+				return fmt.Errorf("merge %s: %w", p.path, err)
+			}
+		}
+	}
+	slices.SortStableFunc(recs, func(a, b logs.Record) int { return a.Time.Compare(b.Time) })
+	merged, err := writePart(pt.dir, s.newID(), recs, walSeq, ids)
+	if err != nil {
+		return fmt.Errorf("merge into %s: %w", pt.dir, err)
+	}
+	gone := map[*part]bool{}
+	for _, p := range inputs {
+		gone[p] = true
+	}
+	s.mu.Lock()
+	if s.partitions[pt.key] != pt { // deleted by retention meanwhile
+		s.mu.Unlock()
+		merged.release()
+		return nil
+	}
+	keep := []*part{merged}
+	for _, p := range pt.parts {
+		if !gone[p] {
+			keep = append(keep, p)
+		}
+	}
+	pt.parts = keep
+	s.mu.Unlock()
+	for _, p := range inputs {
+		p.release()
+	}
+	return syncDir(filepath.Dir(merged.path))
+}
+
+func rowRecord(r logql.Row) logs.Record {
+	rec := logs.Record{Fields: make([]logs.Field, 0, len(r)-1)}
+	for _, f := range r {
+		if f.Name == logql.FieldTime {
+			rec.Time, _ = time.Parse(time.RFC3339Nano, f.Value)
+			continue
+		}
+		rec.Fields = append(rec.Fields, f)
+	}
+	return rec
+}

@@ -1,0 +1,356 @@
+package logstore
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/internal/clock"
+	"github.com/wardenhq/warden/internal/logs"
+	"github.com/wardenhq/warden/internal/logs/logql"
+)
+
+var t0 = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+
+func rec(i int) logs.Record {
+	lvl := "info"
+	if i%10 == 0 {
+		lvl = "error"
+	}
+	return logs.Record{Time: t0.Add(time.Duration(i) * time.Millisecond), Fields: []logs.Field{
+		{Name: "_msg", Value: fmt.Sprintf("request %d done in %dms", i, i%100)},
+		{Name: "level", Value: lvl},
+		{Name: "request_id", Value: fmt.Sprintf("req-%08d", i)},
+		{Name: "duration_ms", Value: strconv.Itoa(i % 100)},
+	}}
+}
+
+func open(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(Options{Dir: dir, FlushInterval: time.Hour, Clock: clock.NewFake(t0.Add(time.Hour))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func count(t *testing.T, s *Store, q string) int {
+	t.Helper()
+	query, err := logql.Parse(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := s.Scan(context.Background(), Scan{Filter: query.Filter}, func(logql.Row) bool { n++; return true }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func appendN(t *testing.T, s *Store, env string, from, to int) {
+	t.Helper()
+	var batch []logs.Record
+	for i := from; i < to; i++ {
+		batch = append(batch, rec(i))
+	}
+	if err := s.Append(context.Background(), env, batch); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAppendFlushMergeReopen(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	appendN(t, s, "production", 0, 1000)
+	if n := count(t, s, "level:=error"); n != 100 {
+		t.Fatalf("from the buffer: %d errors, want 100", n)
+	}
+	for i := 1; i < 9; i++ { // 9 parts, more than MergeParts
+		if err := s.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		appendN(t, s, "production", i*1000, (i+1)*1000)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, "level:=error"); n != 900 {
+		t.Fatalf("from parts: %d errors, want 900", n)
+	}
+	if err := s.Merge(); err != nil {
+		t.Fatal(err)
+	}
+	st := s.Stats()
+	if len(st) != 1 || st[0].Parts != 1 || st[0].Lines != 9000 {
+		t.Fatalf("after merge: %+v", st)
+	}
+	for _, tc := range []struct {
+		q    string
+		want int
+	}{
+		{"request_id:=req-00004321", 1},
+		{"4321", 1},
+		{`"done in 21ms"`, 90},
+		{"duration_ms:>=90 level:=error", 90},
+		{"duration_ms:>=90", 900},
+		{"request_id:in(req-00000001, req-00008999, nope)", 2},
+	} {
+		if n := count(t, s, tc.q); n != tc.want {
+			t.Errorf("%s: %d, want %d", tc.q, n, tc.want)
+		}
+	}
+	appendN(t, s, "staging", 0, 10) // left in the WAL
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, dir)
+	defer s.Close()
+	if n := count(t, s, "*"); n != 9010 {
+		t.Fatalf("after reopen: %d, want 9010", n)
+	}
+}
+
+func TestRecoverFromWALAndInterruptedFlush(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	appendN(t, s, "production", 0, 500)
+	// Simulate a crash: stop the goroutines without flushing.
+	s.closed.Store(true)
+	close(s.stop)
+	s.done.Wait()
+	s.wal.Close()
+	s.closeParts()
+	s.lock.Close()
+	// Leave behind a part of an interrupted flush (newer than "flushed").
+	recs := []logs.Record{rec(1), rec(2)}
+	p, err := writePart(filepath.Join(dir, "production", "2026-11-30"), 99, recs, 1000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.f.Close()
+	s = open(t, dir)
+	defer s.Close()
+	if n := count(t, s, "*"); n != 500 {
+		t.Fatalf("after recovery: %d, want 500 (no duplicates from the torn flush)", n)
+	}
+	if _, err := os.Stat(p.path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the leftover part is still there: %v", err)
+	}
+}
+
+func TestTornWALTail(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	appendN(t, s, "production", 0, 100)
+	s.closed.Store(true)
+	close(s.stop)
+	s.done.Wait()
+	s.wal.Close()
+	s.closeParts()
+	s.lock.Close()
+	segs, _ := segments(s.walDir)
+	f, err := os.OpenFile(segmentPath(s.walDir, segs[len(segs)-1]), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(encodeFrame(nil, "production", []logs.Record{rec(7)})[:20]) // half a frame
+	f.Close()
+	s = open(t, dir)
+	defer s.Close()
+	if n := count(t, s, "*"); n != 100 {
+		t.Fatalf("got %d, want 100", n)
+	}
+	appendN(t, s, "production", 100, 110)
+	if n := count(t, s, "*"); n != 110 {
+		t.Fatalf("got %d, want 110", n)
+	}
+}
+
+func TestRetentionDeletesWholePartitions(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	defer s.Close()
+	old := []logs.Record{{Time: t0.Add(-10 * 24 * time.Hour), Fields: []logs.Field{{Name: "_msg", Value: "old"}}}}
+	for _, env := range []string{"production", "staging"} {
+		if err := s.Append(context.Background(), env, old); err != nil {
+			t.Fatal(err)
+		}
+		appendN(t, s, env, 0, 10)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	keep := map[string]time.Duration{"production": 30 * 24 * time.Hour, "staging": 7 * 24 * time.Hour}
+	gone, err := s.Retain(t0, func(env string) time.Duration { return keep[env] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gone) != 1 || gone[0].Env != "staging" || gone[0].Day != "2026-11-20" || gone[0].Lines != 1 {
+		t.Fatalf("deleted %+v", gone)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "staging", "2026-11-20")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("partition directory still there: %v", err)
+	}
+	if n := count(t, s, "old"); n != 1 {
+		t.Fatalf("old lines left: %d, want 1 (production keeps 30 days)", n)
+	}
+}
+
+func TestOverloadIsRefusedNotBuffered(t *testing.T) {
+	s, err := Open(Options{Dir: t.TempDir(), FlushInterval: time.Hour, MaxBuffer: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	big := make([]logs.Record, 0, 1000)
+	for i := 0; i < 1000; i++ {
+		big = append(big, rec(i))
+	}
+	if err := s.Append(context.Background(), "production", big); !errors.Is(err, ErrOverloaded) {
+		t.Fatalf("got %v, want ErrOverloaded", err)
+	}
+	if s.Buffered() != 0 {
+		t.Fatalf("buffered %d bytes of a refused append", s.Buffered())
+	}
+}
+
+func TestConcurrentIngestAndQuery(t *testing.T) {
+	s, err := Open(Options{Dir: t.TempDir(), FlushInterval: 20 * time.Millisecond, MergeParts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const writers, batches, per = 4, 25, 40
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for b := 0; b < batches; b++ {
+				from := (w*batches + b) * per
+				var batch []logs.Record
+				for i := from; i < from+per; i++ {
+					batch = append(batch, rec(i))
+				}
+				if err := s.Append(context.Background(), "production", batch); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}(w)
+	}
+	stop := make(chan struct{})
+	var qwg sync.WaitGroup
+	qwg.Add(1)
+	go func() {
+		defer qwg.Done()
+		last := 0
+		for i := 0; i < 2000; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			n := 0
+			if err := s.Scan(context.Background(), Scan{}, func(logql.Row) bool { n++; return true }); err != nil {
+				t.Error(err)
+				return
+			}
+			if n < last {
+				t.Errorf("a scan saw %d records after one saw %d: records vanished", n, last)
+				return
+			}
+			last = n
+		}
+	}()
+	wg.Wait()
+	close(stop)
+	qwg.Wait()
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, "*"); n != writers*batches*per {
+		t.Fatalf("got %d, want %d", n, writers*batches*per)
+	}
+	if n := count(t, s, "request_id:=req-00001234"); n != 1 {
+		t.Fatalf("request id found %d times", n)
+	}
+}
+
+// TestKill9LosesNothingAcknowledged runs a real child process that appends
+// and prints each acknowledged batch, kills it with SIGKILL mid-stream, and
+// checks that every acknowledged record is there exactly once.
+func TestKill9LosesNothingAcknowledged(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=TestHelperAppender$")
+	cmd.Env = append(os.Environ(), "LOGSTORE_HELPER_DIR="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	acked := 0
+	sc := bufio.NewScanner(out)
+	deadline := time.Now().Add(30 * time.Second)
+	for sc.Scan() && time.Now().Before(deadline) {
+		if n, ok := strings.CutPrefix(sc.Text(), "ack "); ok {
+			acked, _ = strconv.Atoi(n)
+			if acked >= 3000 {
+				break
+			}
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if acked < 100 {
+		t.Fatalf("the child acknowledged only %d records", acked)
+	}
+	s := open(t, dir)
+	defer s.Close()
+	seen := map[string]int{}
+	if err := s.Scan(context.Background(), Scan{}, func(r logql.Row) bool { seen[r.Get("request_id")]++; return true }); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < acked; i++ {
+		if c := seen[fmt.Sprintf("req-%08d", i)]; c != 1 {
+			t.Fatalf("acknowledged record %d is there %d times (acked %d, found %d)", i, c, acked, len(seen))
+		}
+	}
+	t.Logf("acknowledged %d, found %d after SIGKILL", acked, len(seen))
+}
+
+func TestHelperAppender(t *testing.T) {
+	dir := os.Getenv("LOGSTORE_HELPER_DIR")
+	if dir == "" {
+		t.Skip("helper process for TestKill9LosesNothingAcknowledged")
+	}
+	s, err := Open(Options{Dir: dir, FlushInterval: 30 * time.Millisecond, MergeParts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b := 0; b < 100000; b++ {
+		var batch []logs.Record
+		for i := b * 10; i < b*10+10; i++ {
+			batch = append(batch, rec(i))
+		}
+		if err := s.Append(context.Background(), "production", batch); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("ack %d\n", b*10+10)
+	}
+}
