@@ -101,7 +101,7 @@ func Default() *Config {
 		Alerts: defaultAlerts(),
 
 		Gateway: defaultGateway(), // on only when gateway.upstream is set
-		Logs:   defaultLogs(),
+		Logs:    defaultLogs(),
 	}
 }
 
