@@ -105,7 +105,7 @@ func TestIngestEncodings(t *testing.T) {
 		}
 	})
 	t.Run("bomb", func(t *testing.T) {
-		bomb := compress(t, "gzip", append(envelopeOf(), make([]byte, 32<<20)...))
+		bomb := compress(t, "gzip", append(envelopeOf(), make([]byte, 4<<20)...))
 		resp, m := post(t, s.URL+"/api/7/envelope/", bomb, map[string]string{"X-Sentry-Auth": auth7()["X-Sentry-Auth"], "Content-Encoding": "gzip"})
 		if resp.StatusCode != 413 {
 			t.Fatalf("status %d %v", resp.StatusCode, m)
