@@ -9,6 +9,7 @@ import (
 	"github.com/wardenhq/warden/internal/errtrack"
 	"github.com/wardenhq/warden/internal/errtrack/errhttp"
 	"github.com/wardenhq/warden/internal/errtrack/errsql"
+	"github.com/wardenhq/warden/internal/errtrack/errui"
 	"github.com/wardenhq/warden/internal/schedule"
 )
 
@@ -79,5 +80,7 @@ func (a *App) wireErrors(ctx context.Context) error {
 	return nil
 }
 
-// wireErrorsUI adds the issues page (a no-op until errui exists).
-func (a *App) wireErrorsUI(svc *errtrack.Service) error { return nil }
+// wireErrorsUI adds the issue list and issue pages.
+func (a *App) wireErrorsUI(svc *errtrack.Service) error {
+	return (&errui.Page{Service: svc, UI: a.UI}).Register()
+}
