@@ -25,6 +25,7 @@ Commands:
   config hash-password   print a bcrypt hash for a web UI user
   alerts         test channels, list alerts and deliveries, add and expire silences
   logs           query logs, ship JSON lines from stdin; 'warden run -- CMD' ships an app's output
+  errors dsn     print each error tracking project's Sentry DSN
   version        print the version
 
 Run 'warden <command> --help' for a command's flags.
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = runLogs(ctx, args[1:], e)
 	case "run":
 		err = (&runCommand{}).Run(ctx, args[1:], e)
+	case "errors":
+		err = runErrors(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return exitOK

@@ -20,6 +20,7 @@ import (
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/auth"
 	"github.com/wardenhq/warden/internal/config"
+	"github.com/wardenhq/warden/internal/errtrack"
 	"github.com/wardenhq/warden/internal/httpapi"
 	"github.com/wardenhq/warden/internal/logs"
 	"github.com/wardenhq/warden/internal/schedule"
@@ -41,6 +42,8 @@ type App struct {
 	Logs      *logs.Service
 	UI        *ui.UI
 	Scheduler *schedule.Scheduler
+
+	Errors *errtrack.Service
 
 	started  time.Time
 	listener net.Listener

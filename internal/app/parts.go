@@ -5,13 +5,14 @@ import (
 
 	"github.com/wardenhq/warden/internal/alert/alertsql"
 	"github.com/wardenhq/warden/internal/clock"
+	"github.com/wardenhq/warden/internal/errtrack/errsql"
 	"github.com/wardenhq/warden/internal/schedule"
 	"github.com/wardenhq/warden/internal/store"
 )
 
 // migrations lists every component's schema, applied at start-up.
 func migrations() []store.MigrationSet {
-	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations}
+	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, errsql.Migrations}
 }
 
 // wireParts builds each domain part and registers its routes, pages and jobs.
@@ -22,6 +23,7 @@ func (a *App) wireParts(ctx context.Context) error {
 		a.wireAlerts,
 		a.wireGateway, // after alerts: it raises the WAF-spike alert
 		a.wireLogs,
+		a.wireErrors, // after alerts: it raises through the router
 	} {
 		if err := wire(ctx); err != nil {
 			return err

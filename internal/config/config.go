@@ -26,6 +26,8 @@ type Config struct {
 	Alerts      Alerts   `yaml:"alerts"`
 	Gateway     Gateway  `yaml:"gateway"`
 	Logs        Logs     `yaml:"logs"`
+
+	Errors ErrorTracking `yaml:"errors"`
 }
 
 // Log sets Warden's own logging (JSON lines on stderr).
@@ -102,6 +104,7 @@ func Default() *Config {
 
 		Gateway: defaultGateway(), // on only when gateway.upstream is set
 		Logs:    defaultLogs(),
+		Errors:  defaultErrors(),
 	}
 }
 
@@ -133,6 +136,7 @@ func (c *Config) validate(v *validator) {
 	c.Alerts.validate(v)
 	c.Gateway.validate(v)
 	c.Logs.validate(v)
+	c.Errors.validate(v)
 }
 
 func (s *Server) validate(v *validator) {

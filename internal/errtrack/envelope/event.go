@@ -1,0 +1,286 @@
+package envelope
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wardenhq/warden/internal/errtrack"
+)
+
+// wireEvent is the event payload as SDKs send it; the fields that come in
+// several shapes stay raw and are read by the helpers below.
+type wireEvent struct {
+	EventID     string               `json:"event_id"`
+	Timestamp   json.RawMessage      `json:"timestamp"`
+	Level       string               `json:"level"`
+	Platform    string               `json:"platform"`
+	Logger      string               `json:"logger"`
+	Release     json.RawMessage      `json:"release"`
+	Environment string               `json:"environment"`
+	ServerName  string               `json:"server_name"`
+	Transaction string               `json:"transaction"`
+	Culprit     string               `json:"culprit"`
+	Message     json.RawMessage      `json:"message"`
+	LogEntry    json.RawMessage      `json:"logentry"`
+	Exception   json.RawMessage      `json:"exception"`
+	Stacktrace  *errtrack.Stacktrace `json:"stacktrace"`
+	Threads     json.RawMessage      `json:"threads"`
+	Fingerprint []json.RawMessage    `json:"fingerprint"`
+	Tags        json.RawMessage      `json:"tags"`
+	User        *wireUser            `json:"user"`
+	Request     *errtrack.Request    `json:"request"`
+}
+
+type wireUser struct {
+	ID        json.RawMessage `json:"id"`
+	Email     string          `json:"email"`
+	Username  string          `json:"username"`
+	IPAddress string          `json:"ip_address"`
+}
+
+type logEntry struct {
+	Message   string `json:"message"`
+	Formatted string `json:"formatted"`
+	Params    json.RawMessage
+}
+
+// EventError means an event payload cannot be read.
+type EventError struct{ Msg string }
+
+func (e *EventError) Error() string { return "event: " + e.Msg }
+
+// ParseEvent reads one event payload (an envelope's event item or a store
+// body). received is when Warden got it: it stands in for a missing or
+// unreadable timestamp.
+func ParseEvent(payload []byte, received time.Time) (*errtrack.Event, error) {
+	trimmed := bytes.TrimSpace(payload)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, &EventError{"the payload is not a JSON object"}
+	}
+	var w wireEvent
+	if err := json.Unmarshal(trimmed, &w); err != nil {
+		return nil, &EventError{err.Error()}
+	}
+	ev := &errtrack.Event{
+		ID:          normaliseID(w.EventID),
+		Received:    received.UTC(),
+		Level:       errtrack.NormaliseLevel(strings.ToLower(w.Level)),
+		Platform:    w.Platform,
+		Logger:      w.Logger,
+		Release:     rawString(w.Release),
+		Environment: w.Environment,
+		ServerName:  w.ServerName,
+		Transaction: w.Transaction,
+		Culprit:     w.Culprit,
+		Stacktrace:  w.Stacktrace,
+		Raw:         json.RawMessage(trimmed),
+	}
+	if w.Level == "" {
+		ev.Level = "error"
+	}
+	ev.Timestamp = parseTimestamp(w.Timestamp, ev.Received)
+	ev.Message, ev.MessageTemplate = readMessage(w.Message, w.LogEntry)
+	var err error
+	if ev.Exceptions, err = readExceptions(w.Exception); err != nil {
+		return nil, err
+	}
+	if ev.Stacktrace == nil {
+		ev.Stacktrace = threadStack(w.Threads)
+	}
+	for _, f := range w.Fingerprint {
+		ev.Fingerprint = append(ev.Fingerprint, rawString(f))
+	}
+	ev.Tags = readTags(w.Tags)
+	if w.User != nil {
+		ev.User = errtrack.User{ID: rawString(w.User.ID), Email: w.User.Email, Username: w.User.Username, IPAddress: w.User.IPAddress}
+	}
+	if w.Request != nil {
+		ev.Request = *w.Request
+	}
+	return ev, nil
+}
+
+// normaliseID keeps a 32-hex-digit id (dashes removed) or mints one.
+func normaliseID(id string) string {
+	id = strings.ToLower(strings.ReplaceAll(id, "-", ""))
+	if len(id) == 32 {
+		if _, err := hex.DecodeString(id); err == nil {
+			return id
+		}
+	}
+	return NewEventID()
+}
+
+// NewEventID mints a random event id.
+func NewEventID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// parseTimestamp reads RFC 3339 (with or without a zone; none means UTC)
+// or unix seconds as a number or a numeric string.
+func parseTimestamp(raw json.RawMessage, fallback time.Time) time.Time {
+	if len(raw) == 0 || string(raw) == "null" {
+		return fallback
+	}
+	var f float64
+	if err := json.Unmarshal(raw, &f); err == nil {
+		return unixFloat(f, fallback)
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return fallback
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return unixFloat(f, fallback)
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return fallback
+}
+
+func unixFloat(f float64, fallback time.Time) time.Time {
+	// Beyond year 9999 or before 1970 is a broken clock, not a time.
+	if math.IsNaN(f) || f < 0 || f > 253402300799 {
+		return fallback
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC().Round(time.Microsecond)
+}
+
+// readMessage returns the formatted message and its template: message may
+// be a string or {formatted, message, params}; logentry is the newer name.
+func readMessage(message, entry json.RawMessage) (formatted, template string) {
+	for _, raw := range []json.RawMessage{entry, message} {
+		if len(raw) == 0 || string(raw) == "null" {
+			continue
+		}
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			if s != "" {
+				return s, s
+			}
+			continue
+		}
+		var le logEntry
+		if json.Unmarshal(raw, &le) == nil && (le.Formatted != "" || le.Message != "") {
+			formatted, template = le.Formatted, le.Message
+			if formatted == "" {
+				formatted = le.Message
+			}
+			if template == "" {
+				template = formatted
+			}
+			return formatted, template
+		}
+	}
+	return "", ""
+}
+
+// readExceptions accepts the list form (sentry-go) and {values: [...]}.
+func readExceptions(raw json.RawMessage) ([]errtrack.Exception, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var list []errtrack.Exception
+	if raw[0] == '[' {
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return nil, &EventError{"exception: " + err.Error()}
+		}
+		return list, nil
+	}
+	var obj struct {
+		Values []errtrack.Exception `json:"values"`
+	}
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, &EventError{"exception must be a list or {\"values\": [...]}: " + err.Error()}
+	}
+	return obj.Values, nil
+}
+
+// threadStack returns the crashed (or else the first) thread's stack.
+func threadStack(raw json.RawMessage) *errtrack.Stacktrace {
+	if len(raw) == 0 {
+		return nil
+	}
+	type thread struct {
+		Crashed    bool                 `json:"crashed"`
+		Current    bool                 `json:"current"`
+		Stacktrace *errtrack.Stacktrace `json:"stacktrace"`
+	}
+	var threads []thread
+	if raw[0] == '[' {
+		json.Unmarshal(raw, &threads)
+	} else {
+		var obj struct {
+			Values []thread `json:"values"`
+		}
+		json.Unmarshal(raw, &obj)
+		threads = obj.Values
+	}
+	var first *errtrack.Stacktrace
+	for _, t := range threads {
+		if t.Stacktrace == nil {
+			continue
+		}
+		if t.Crashed || t.Current {
+			return t.Stacktrace
+		}
+		if first == nil {
+			first = t.Stacktrace
+		}
+	}
+	return first
+}
+
+// readTags accepts {"k": "v"} and [["k", "v"], ...]; non-string values
+// are printed.
+func readTags(raw json.RawMessage) map[string]string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	out := map[string]string{}
+	if raw[0] == '[' {
+		var pairs [][]json.RawMessage
+		if json.Unmarshal(raw, &pairs) == nil {
+			for _, p := range pairs {
+				if len(p) == 2 {
+					out[rawString(p[0])] = rawString(p[1])
+				}
+			}
+		}
+		return out
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) == nil {
+		for k, v := range m {
+			out[k] = rawString(v)
+		}
+	}
+	return out
+}
+
+// rawString reads a JSON string, or prints any other JSON value as text.
+func rawString(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return strings.TrimSpace(fmt.Sprint(string(raw)))
+}

@@ -1,0 +1,375 @@
+// Package errsql stores error tracking's issues and events in Warden's
+// SQLite or PostgreSQL database.
+package errsql
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wardenhq/warden/internal/errtrack"
+	"github.com/wardenhq/warden/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations creates the issue and event tables.
+var Migrations = store.Migrations("errors", migrationFiles, "migrations")
+
+// Store implements errtrack.Store.
+type Store struct{ db *store.DB }
+
+// New returns a Store on db, which must have Migrations applied.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
+var _ errtrack.Store = (*Store)(nil)
+
+var ms, fromMS = store.Millis, store.FromMillis
+
+// greatest is the two-argument maximum in the engine's spelling.
+func (s *Store) greatest(a, b string) string {
+	if s.db.Dialect == store.Postgres {
+		return "GREATEST(" + a + ", " + b + ")"
+	}
+	return "MAX(" + a + ", " + b + ")"
+}
+
+// SaveEvents implements errtrack.Store: each event is stored under its
+// issue (created on first sight), counted, tagged, and reopens its issue
+// when that was resolved. An event id seen before is not stored twice, so
+// an SDK's retry does not double-count.
+func (s *Store) SaveEvents(ctx context.Context, evs []*errtrack.Event) ([]errtrack.SaveResult, error) {
+	out := make([]errtrack.SaveResult, len(evs))
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		for i, ev := range evs {
+			r, err := s.saveOne(ctx, tx, ev)
+			if err != nil {
+				return fmt.Errorf("save event %s: %w", ev.ID, err)
+			}
+			out[i] = r
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event) (errtrack.SaveResult, error) {
+	var r errtrack.SaveResult
+	err := tx.QueryRowContext(ctx, `SELECT e.issue_id, i.status FROM err_events e JOIN err_issues i ON i.id = e.issue_id
+		WHERE e.project_id = ? AND e.event_id = ?`, ev.ProjectID, ev.ID).Scan(&r.IssueID, &r.Status)
+	if err == nil {
+		return r, nil // a retry of an event already stored
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return r, err
+	}
+	seen := ms(ev.Received)
+	res, err := tx.ExecContext(ctx, `INSERT INTO err_issues
+		(project_id, hash, title, culprit, level, platform, status, first_seen, last_seen, group_method)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, hash) DO NOTHING`,
+		ev.ProjectID, ev.GroupHash, ev.Title, errtrack.Culprit(ev), ev.Level, ev.Platform, errtrack.StatusUnresolved, seen, seen, ev.GroupMethod)
+	if err != nil {
+		return r, err
+	}
+	n, _ := res.RowsAffected()
+	r.New = n == 1
+	var resolvedIn string
+	if err := tx.QueryRowContext(ctx, `SELECT id, status, resolved_in_release FROM err_issues WHERE project_id = ? AND hash = ?`,
+		ev.ProjectID, ev.GroupHash).Scan(&r.IssueID, &r.Status, &resolvedIn); err != nil {
+		return r, err
+	}
+	if r.Status == errtrack.StatusResolved {
+		r.Regressed, err = s.regresses(ctx, tx, r.IssueID, resolvedIn, ev.Release)
+		if err != nil {
+			return r, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO err_events
+		(project_id, event_id, issue_id, ts, received, level, release, environment, title, payload)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ev.ProjectID, ev.ID, r.IssueID, ms(ev.Timestamp), seen, ev.Level, ev.Release, ev.Environment, ev.Title, []byte(ev.Raw)); err != nil {
+		return r, err
+	}
+	var newUsers int64
+	if u := ev.User.Key(); u != "" {
+		res, err := tx.ExecContext(ctx, `INSERT INTO err_issue_users (issue_id, user_key) VALUES (?, ?) ON CONFLICT DO NOTHING`, r.IssueID, u)
+		if err != nil {
+			return r, err
+		}
+		newUsers, _ = res.RowsAffected()
+	}
+	set := `times_seen = times_seen + 1, users = users + ?, last_seen = ` + s.greatest("last_seen", "?") + `, last_event_id = ?, level = ?`
+	args := []any{newUsers, seen, ev.ID, ev.Level}
+	if r.Regressed {
+		set += `, status = ?, resolved_in_release = '', regressed_at = ?`
+		args = append(args, errtrack.StatusUnresolved, seen)
+		r.Status = errtrack.StatusUnresolved
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE err_issues SET `+set+` WHERE id = ?`, append(args, r.IssueID)...); err != nil {
+		return r, err
+	}
+	for _, k := range sortedKeys(ev.Tags) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO err_issue_tags (issue_id, key, value, count) VALUES (?, ?, ?, 1)
+			ON CONFLICT (issue_id, key, value) DO UPDATE SET count = err_issue_tags.count + 1`, r.IssueID, k, ev.Tags[k]); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// regresses decides whether an event reopens a resolved issue. Resolved
+// outright, any event does. Resolved in a release, only an event of that
+// release or of a release the issue had not seen before (a newer deploy):
+// old releases still running keep failing as they did.
+func (s *Store) regresses(ctx context.Context, tx *store.Tx, issueID int64, resolvedIn, release string) (bool, error) {
+	if resolvedIn == "" || release == resolvedIn {
+		return true, nil
+	}
+	if release == "" {
+		return false, nil
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM err_issue_tags WHERE issue_id = ? AND key = 'release' AND value = ?`, issueID, release).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	return false, err
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+const issueColumns = `id, project_id, hash, title, culprit, level, platform, status, resolved_in_release,
+	first_seen, last_seen, times_seen, users, regressed_at, last_event_id, group_method`
+
+func scanIssue(sc interface{ Scan(...any) error }) (errtrack.Issue, error) {
+	var i errtrack.Issue
+	var first, last, regressed int64
+	err := sc.Scan(&i.ID, &i.ProjectID, &i.Hash, &i.Title, &i.Culprit, &i.Level, &i.Platform, &i.Status, &i.ResolvedInRelease,
+		&first, &last, &i.Count, &i.Users, &regressed, &i.LastEventID, &i.GroupMethod)
+	i.FirstSeen, i.LastSeen = fromMS(first), fromMS(last)
+	if regressed != 0 {
+		i.RegressedAt = fromMS(regressed)
+	}
+	return i, err
+}
+
+// ListIssues implements errtrack.Store, most recently seen first.
+func (s *Store) ListIssues(ctx context.Context, f errtrack.IssueFilter) ([]errtrack.Issue, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if f.ProjectID != 0 {
+		add("project_id = ?", f.ProjectID)
+	}
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Level != "" {
+		add("level = ?", f.Level)
+	}
+	if f.Environment != "" {
+		add("id IN (SELECT issue_id FROM err_issue_tags WHERE key = 'environment' AND value = ?)", f.Environment)
+	}
+	if f.Release != "" {
+		add("id IN (SELECT issue_id FROM err_issue_tags WHERE key = 'release' AND value = ?)", f.Release)
+	}
+	if f.Query != "" {
+		q := "%" + strings.ToLower(f.Query) + "%"
+		add("(LOWER(title) LIKE ? OR LOWER(culprit) LIKE ?)", q, q)
+	}
+	query := "SELECT " + issueColumns + " FROM err_issues"
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	query += " ORDER BY last_seen DESC, id DESC LIMIT ? OFFSET ?"
+	rows, err := s.db.QueryContext(ctx, query, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []errtrack.Issue{}
+	for rows.Next() {
+		i, err := scanIssue(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}
+
+// GetIssue implements errtrack.Store, with the top five values of each tag.
+func (s *Store) GetIssue(ctx context.Context, id int64) (errtrack.Issue, error) {
+	i, err := scanIssue(s.db.QueryRowContext(ctx, "SELECT "+issueColumns+" FROM err_issues WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return i, errtrack.ErrNotFound
+	}
+	if err != nil {
+		return i, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT key, value, count FROM err_issue_tags WHERE issue_id = ? ORDER BY key, count DESC, value`, id)
+	if err != nil {
+		return i, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v errtrack.TagValue
+		var key string
+		if err := rows.Scan(&key, &v.Value, &v.Count); err != nil {
+			return i, err
+		}
+		if n := len(i.Tags); n == 0 || i.Tags[n-1].Key != key {
+			i.Tags = append(i.Tags, errtrack.TagStat{Key: key})
+		}
+		if t := &i.Tags[len(i.Tags)-1]; len(t.Values) < 5 {
+			t.Values = append(t.Values, v)
+		}
+	}
+	return i, rows.Err()
+}
+
+const eventColumns = `event_id, issue_id, project_id, ts, received, level, release, environment, title, payload`
+
+func scanEvent(sc interface{ Scan(...any) error }) (errtrack.StoredEvent, error) {
+	var e errtrack.StoredEvent
+	var ts, rec int64
+	err := sc.Scan(&e.ID, &e.IssueID, &e.ProjectID, &ts, &rec, &e.Level, &e.Release, &e.Environment, &e.Title, &e.Payload)
+	e.Timestamp, e.Received = fromMS(ts), fromMS(rec)
+	return e, err
+}
+
+// IssueEvents implements errtrack.Store, newest first.
+func (s *Store) IssueEvents(ctx context.Context, issueID int64, limit int) ([]errtrack.StoredEvent, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+eventColumns+" FROM err_events WHERE issue_id = ? ORDER BY received DESC, event_id LIMIT ?", issueID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []errtrack.StoredEvent{}
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// GetEvent implements errtrack.Store.
+func (s *Store) GetEvent(ctx context.Context, issueID int64, eventID string) (errtrack.StoredEvent, error) {
+	e, err := scanEvent(s.db.QueryRowContext(ctx, "SELECT "+eventColumns+" FROM err_events WHERE issue_id = ? AND event_id = ?", issueID, eventID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, errtrack.ErrNotFound
+	}
+	return e, err
+}
+
+// UpdateStatus implements errtrack.Store.
+func (s *Store) UpdateStatus(ctx context.Context, id int64, ch errtrack.StatusChange) (errtrack.Issue, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE err_issues SET status = ?, resolved_in_release = ? WHERE id = ?`, ch.Status, ch.ResolvedInRelease, id)
+	if err != nil {
+		return errtrack.Issue{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errtrack.Issue{}, errtrack.ErrNotFound
+	}
+	return s.GetIssue(ctx, id)
+}
+
+// CountSince implements errtrack.Store.
+func (s *Store) CountSince(ctx context.Context, projectID int, issueID int64, since time.Time, environment, minLevel string) (int64, error) {
+	q := "SELECT COUNT(*) FROM err_events WHERE project_id = ? AND received >= ?"
+	args := []any{projectID, ms(since)}
+	if issueID > 0 {
+		q += " AND issue_id = ?"
+		args = append(args, issueID)
+	}
+	if environment != "" {
+		q += " AND environment = ?"
+		args = append(args, environment)
+	}
+	if levels := levelsAtLeast(minLevel); levels != nil {
+		q += " AND level IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(levels)), ", ") + ")"
+		for _, l := range levels {
+			args = append(args, l)
+		}
+	}
+	var n int64
+	err := s.db.QueryRowContext(ctx, q, args...).Scan(&n)
+	return n, err
+}
+
+func levelsAtLeast(min string) []string {
+	if min == "" {
+		return nil
+	}
+	var out []string
+	for _, l := range []string{"debug", "info", "warning", "error", "fatal"} {
+		if errtrack.LevelAtLeast(l, min) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// HourlyCounts implements errtrack.Store: counts[i] is the hour ending
+// hours-1-i hours before now's hour ends.
+func (s *Store) HourlyCounts(ctx context.Context, issueIDs []int64, now time.Time, hours int) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	if len(issueIDs) == 0 {
+		return out, nil
+	}
+	end := now.Truncate(time.Hour).Add(time.Hour)
+	start := end.Add(-time.Duration(hours) * time.Hour)
+	args := []any{ms(start)}
+	for _, id := range issueIDs {
+		args = append(args, id)
+		out[id] = make([]int64, hours)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT issue_id, (received - ?) / 3600000 AS bucket, COUNT(*) FROM err_events
+		WHERE received >= ? AND issue_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(issueIDs)), ", ")+`)
+		GROUP BY issue_id, bucket`, append([]any{ms(start)}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, bucket, n int64
+		if err := rows.Scan(&id, &bucket, &n); err != nil {
+			return nil, err
+		}
+		if bucket >= 0 && bucket < int64(hours) {
+			out[id][bucket] = n
+		}
+	}
+	return out, rows.Err()
+}
+
+// DeleteEventsBefore implements errtrack.Store; issues and their counts stay.
+func (s *Store) DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, "DELETE FROM err_events WHERE received < ?", ms(t))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
