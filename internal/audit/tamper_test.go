@@ -99,6 +99,14 @@ func TestVerifyNamesTheTamperedEvent(t *testing.T) {
 			sqlExec(t, e.db, "DELETE FROM audit_events WHERE seq >= 15")
 			sqlExec(t, e.db, "DELETE FROM audit_checkpoints")
 		}, audit.ProblemRemoved, 15},
+		{"truncate everything and the checkpoints", func(t *testing.T, e *env) {
+			if e.db.Dialect == store.Postgres {
+				sqlExec(t, e.db, "TRUNCATE audit_events, audit_checkpoints")
+				return
+			}
+			sqlExec(t, e.db, "DELETE FROM audit_events")
+			sqlExec(t, e.db, "DELETE FROM audit_checkpoints")
+		}, audit.ProblemRemoved, 0},
 		{"forged published checkpoint", func(t *testing.T, e *env) {
 			b, err := os.ReadFile(e.cpFile)
 			if err != nil {

@@ -77,7 +77,7 @@ func (t *Taxonomy) Check(action string) error {
 	if t.actions[action] || t.free {
 		return nil
 	}
-	return fmt.Errorf("unknown action %q%s (add it to audit.actions in the config, or set audit.free_actions)", action, t.suggest(action))
+	return fmt.Errorf("unknown action %q%s (add it to audit.actions in the config, or set audit.allow_free_actions)", action, t.suggest(action))
 }
 
 // suggest names known actions sharing the unknown one's first word, since a

@@ -24,6 +24,7 @@ type Config struct {
 	Tokens      []Token  `yaml:"tokens"`
 	UI          UI       `yaml:"ui"`
 	Alerts      Alerts   `yaml:"alerts"`
+	Audit       Audit    `yaml:"audit"`
 }
 
 // Log sets Warden's own logging (JSON lines on stderr).
@@ -97,6 +98,7 @@ func Default() *Config {
 		},
 		UI:     UI{SessionTTL: Duration(12 * time.Hour)},
 		Alerts: defaultAlerts(),
+		Audit:  defaultAudit(),
 	}
 }
 
@@ -126,6 +128,7 @@ func (c *Config) validate(v *validator) {
 	}
 	c.UI.validate(v)
 	c.Alerts.validate(v)
+	c.Audit.validate(v)
 }
 
 func (s *Server) validate(v *validator) {

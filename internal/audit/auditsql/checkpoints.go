@@ -23,7 +23,7 @@ type execer interface {
 
 func addCheckpoint(ctx context.Context, db execer, cp audit.Checkpoint) error {
 	_, err := db.ExecContext(ctx, "INSERT INTO audit_checkpoints (size, kind, created_at, body) VALUES (?, ?, ?, ?)",
-		cp.Size, cp.Kind, ms(cp.At()), string(cp.JSON()))
+		cp.Size, cp.Kind, store.Millis(cp.At()), string(cp.JSON()))
 	return err
 }
 
@@ -79,10 +79,10 @@ func (s *Store) RemoveBefore(ctx context.Context, cut int64, cutoff time.Time, w
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO audit_retention_permits (up_to_seq, cutoff) VALUES (?, ?)", cut, ms(cutoff)); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO audit_retention_permits (up_to_seq, cutoff) VALUES (?, ?)", cut, store.Millis(cutoff)); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, "DELETE FROM audit_events WHERE seq < ? AND recorded_at < ?", cut, ms(cutoff))
+		res, err := tx.ExecContext(ctx, "DELETE FROM audit_events WHERE seq < ? AND recorded_at < ?", cut, store.Millis(cutoff))
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/wardenhq/warden/internal/audit"
+	"github.com/wardenhq/warden/internal/store"
 )
 
 // where builds the WHERE clause of a filter.
@@ -45,11 +46,11 @@ func where(f audit.Filter) (string, []any) {
 	in([]string{"actor_ref", "target_ref"}, f.EitherRefs)
 	if !f.From.IsZero() {
 		conds = append(conds, "time >= ?")
-		args = append(args, ms(f.From))
+		args = append(args, store.Millis(f.From))
 	}
 	if !f.To.IsZero() {
 		conds = append(conds, "time < ?")
-		args = append(args, ms(f.To))
+		args = append(args, store.Millis(f.To))
 	}
 	if f.After != nil {
 		conds = append(conds, "seq > ?")

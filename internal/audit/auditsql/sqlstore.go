@@ -8,7 +8,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -20,14 +19,7 @@ import (
 var migrationFiles embed.FS
 
 // Migrations creates the audit tables and their triggers.
-var Migrations = store.MigrationSet{Component: "audit", FS: must(fs.Sub(migrationFiles, "migrations"))}
-
-func must(f fs.FS, err error) fs.FS {
-	if err != nil {
-		panic(err)
-	}
-	return f
-}
+var Migrations = store.Migrations("audit", migrationFiles, "migrations")
 
 // chainLockKey is the PostgreSQL advisory lock held by every append
 // transaction, so two Warden instances never link two events to one head.
@@ -41,12 +33,6 @@ func New(db *store.DB) *Store { return &Store{db: db} }
 
 var _ audit.Store = (*Store)(nil)
 
-// Times are unix milliseconds, as in every Warden table; the exact times
-// are in the hashed bytes.
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
 const eventColumns = "seq, id, time, recorded_at, action, actor_type, actor_ref, target_type, target_ref, outcome, canonical, leaf_hash"
 
 type scanner interface{ Scan(dest ...any) error }
@@ -55,7 +41,7 @@ func scanRecord(row scanner) (audit.Record, error) {
 	var r audit.Record
 	var t, rec int64
 	err := row.Scan(&r.Seq, &r.ID, &t, &rec, &r.Action, &r.ActorType, &r.ActorRef, &r.TargetType, &r.TargetRef, &r.Outcome, &r.Canonical, &r.Hash)
-	r.Time, r.RecordedAt = fromMS(t), fromMS(rec)
+	r.Time, r.RecordedAt = store.FromMillis(t), store.FromMillis(rec)
 	return r, err
 }
 
@@ -138,7 +124,7 @@ func (a *appendTx) Subject(ctx context.Context, id string, create func() (audit.
 		return sub, err
 	}
 	_, err = a.tx.ExecContext(ctx, "INSERT INTO audit_subjects (subject, pseudonym, key, created_at) VALUES (?, ?, ?, ?)",
-		sub.ID, sub.Pseudonym, sub.Key, ms(sub.CreatedAt))
+		sub.ID, sub.Pseudonym, sub.Key, store.Millis(sub.CreatedAt))
 	return sub, err
 }
 
@@ -150,7 +136,7 @@ func (a *appendTx) Insert(ctx context.Context, r audit.Record) error {
 		}
 		a.insert = stmt
 	}
-	_, err := a.insert.ExecContext(ctx, r.Seq, r.ID, ms(r.Time), ms(r.RecordedAt), r.Action, r.ActorType, r.ActorRef,
+	_, err := a.insert.ExecContext(ctx, r.Seq, r.ID, store.Millis(r.Time), store.Millis(r.RecordedAt), r.Action, r.ActorType, r.ActorRef,
 		r.TargetType, r.TargetRef, r.Outcome, r.Canonical, r.Hash)
 	return err
 }
@@ -245,7 +231,7 @@ func (s *Store) GetByID(ctx context.Context, id string) (audit.Record, error) {
 // FirstSeqAtOrAfter implements audit.Store.
 func (s *Store) FirstSeqAtOrAfter(ctx context.Context, t time.Time) (int64, error) {
 	var seq sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, "SELECT MIN(seq) FROM audit_events WHERE recorded_at >= ?", ms(t)).Scan(&seq); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT MIN(seq) FROM audit_events WHERE recorded_at >= ?", store.Millis(t)).Scan(&seq); err != nil {
 		return 0, err
 	}
 	if seq.Valid {

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/wardenhq/warden/internal/audit"
+	"github.com/wardenhq/warden/internal/store"
 )
 
 func subjectByID(ctx context.Context, q querier, id string) (audit.Subject, error) {
@@ -15,7 +16,7 @@ func subjectByID(ctx context.Context, q querier, id string) (audit.Subject, erro
 	if errors.Is(err, sql.ErrNoRows) {
 		return sub, audit.ErrNotFound
 	}
-	sub.CreatedAt = fromMS(created)
+	sub.CreatedAt = store.FromMillis(created)
 	return sub, err
 }
 
@@ -62,7 +63,7 @@ func (s *Store) scanSubjects(ctx context.Context, where string, args []any, fn f
 		if err := rows.Scan(&sub.ID, &sub.Pseudonym, &sub.Key, &created); err != nil {
 			return err
 		}
-		sub.CreatedAt = fromMS(created)
+		sub.CreatedAt = store.FromMillis(created)
 		if err := fn(sub); err != nil {
 			return err
 		}
