@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/audit"
 	"github.com/wardenhq/warden/internal/auth"
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/httpapi"
@@ -37,6 +38,7 @@ type App struct {
 	Registry  *prometheus.Registry
 	API       *httpapi.Server
 	Alerts    *alert.Router
+	Audit     *audit.Service
 	UI        *ui.UI
 	Scheduler *schedule.Scheduler
 
