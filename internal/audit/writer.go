@@ -13,7 +13,10 @@ import (
 // appendReq is one Append call waiting for the writer.
 type appendReq struct {
 	events []Event
-	reply  chan appendResult
+	// given marks the events whose caller chose the id: only those can be
+	// retries of stored events, so only those are looked up.
+	given []bool
+	reply chan appendResult
 }
 
 type appendResult struct {
@@ -39,7 +42,9 @@ func (s *Service) Append(ctx context.Context, events ...Event) ([]Receipt, error
 	}
 	now := s.clk.Now()
 	prepared := make([]Event, len(events))
+	given := make([]bool, len(events))
 	for i, e := range events {
+		given[i] = e.ID != ""
 		if err := s.prepare(&e, now); err != nil {
 			if fe, ok := err.(*FieldError); ok && len(events) > 1 {
 				fe.Field = fmt.Sprintf("[%d].%s", i, fe.Field)
@@ -48,7 +53,7 @@ func (s *Service) Append(ctx context.Context, events ...Event) ([]Receipt, error
 		}
 		prepared[i] = e
 	}
-	req := &appendReq{events: prepared, reply: make(chan appendResult, 1)}
+	req := &appendReq{events: prepared, given: given, reply: make(chan appendResult, 1)}
 	if err := s.enqueue(req); err != nil {
 		return nil, err
 	}
@@ -160,19 +165,24 @@ func (s *Service) appendBatch(ctx context.Context, tx AppendTx, batch []*appendR
 	}
 	var ids []string
 	for _, r := range batch {
-		for _, e := range r.events {
-			ids = append(ids, e.ID)
+		for i, e := range r.events {
+			if r.given[i] {
+				ids = append(ids, e.ID)
+			}
 		}
 	}
-	existing, err := tx.Existing(ctx, ids)
-	if err != nil {
-		return err
+	existing := map[string]Record{}
+	if len(ids) > 0 {
+		if existing, err = tx.Existing(ctx, ids); err != nil {
+			return err
+		}
 	}
 	seen := map[string]Receipt{}
 	for id, rec := range existing {
 		seen[id] = Receipt{Seq: rec.Seq, ID: id, Hash: hex.EncodeToString(rec.Hash), Duplicate: true}
 	}
 	recordedAt := s.clk.Now().UTC()
+	pseudonyms := map[string]string{} // user id -> pseudonym, for this transaction only
 	for i, r := range batch {
 		for _, e := range r.events {
 			if rc, dup := seen[e.ID]; dup {
@@ -180,7 +190,7 @@ func (s *Service) appendBatch(ctx context.Context, tx AppendTx, batch []*appendR
 				results[i] = append(results[i], rc)
 				continue
 			}
-			rec, err := s.link(ctx, tx, e, head, recordedAt)
+			rec, err := s.link(ctx, tx, e, head, recordedAt, pseudonyms)
 			if err != nil {
 				return err
 			}
@@ -197,9 +207,18 @@ func (s *Service) appendBatch(ctx context.Context, tx AppendTx, batch []*appendR
 }
 
 // link pseudonymises e, places it after head and hashes it.
-func (s *Service) link(ctx context.Context, tx AppendTx, e Event, head Head, recordedAt time.Time) (Record, error) {
+// pseudonyms caches the subjects this transaction has seen: a batch often
+// holds many events of one user. It lives no longer than the transaction,
+// so an erasure between batches is always seen.
+func (s *Service) link(ctx context.Context, tx AppendTx, e Event, head Head, recordedAt time.Time, pseudonyms map[string]string) (Record, error) {
 	subject := func(id string) (string, error) {
+		if p, ok := pseudonyms[id]; ok {
+			return p, nil
+		}
 		sub, err := tx.Subject(ctx, id, func() (Subject, error) { return NewSubject(id, recordedAt) })
+		if err == nil {
+			pseudonyms[id] = sub.Pseudonym
+		}
 		return sub.Pseudonym, err
 	}
 	var err error
