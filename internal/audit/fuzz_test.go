@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -103,6 +106,31 @@ func FuzzParseVerifyDoc(f *testing.F) {
 		}
 		if fast != slow {
 			t.Fatalf("parsers disagree on %q:\nfast %+v\nslow %+v", b, fast, slow)
+		}
+	})
+}
+
+// FuzzReadCheckpointFile feeds the published file, which lives outside the
+// database and so may be damaged or forged: it must give checkpoints or an
+// error naming the line, never a panic.
+func FuzzReadCheckpointFile(f *testing.F) {
+	f.Add([]byte(`{"origin":"warden-audit","size":3,"root":"00","time":"2026-11-23T12:00:00.000000000Z","kind":"manual","key_id":"k","signature":"00"}` + "\n\n"))
+	f.Add([]byte("{\n"))
+	f.Add([]byte(`{"removed":{"range":["zz"]}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), "cp.jsonl")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cps, err := ReadCheckpointFile(path)
+		if err != nil && !strings.Contains(err.Error(), path) {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+		for _, cp := range cps {
+			_ = cp.VerifySignature(make([]byte, 32)) // must not panic
+			if cp.Removed != nil {
+				_, _ = baseFrom(cp)
+			}
 		}
 	})
 }

@@ -77,7 +77,10 @@ func ReadCheckpointFile(path string) ([]Checkpoint, error) {
 		}
 		out = append(out, cp)
 	}
-	return out, sc.Err()
+	if err := sc.Err(); err != nil {
+		return out, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
 }
 
 // WebhookPublisher POSTs each checkpoint as JSON to a URL (a transparency
