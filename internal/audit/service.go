@@ -62,6 +62,19 @@ type Service struct {
 // LastVerify returns the result of the latest Verify in this process, or nil.
 func (s *Service) LastVerify() *VerifyReport { return s.lastVerify.Load() }
 
+// LatestVerification returns the latest verification run by any instance
+// (stored by Verify) and when it finished, or nil when none has run.
+func (s *Service) LatestVerification(ctx context.Context) (*VerifyReport, time.Time, error) {
+	rep, at, err := s.store.LatestVerification(ctx)
+	if errors.Is(err, ErrNotFound) {
+		return s.lastVerify.Load(), time.Time{}, nil
+	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return &rep, at, nil
+}
+
 // New checks the options and returns a Service. Call Start before Append.
 func New(opts Options) (*Service, error) {
 	if opts.Store == nil {

@@ -181,3 +181,21 @@ func TestTaxonomy(t *testing.T) {
 		t.Fatal("malformed extension accepted")
 	}
 }
+
+// Every instance sees the latest verification, also after a restart.
+func TestLatestVerificationIsShared(t *testing.T) {
+	forEach(t, func(t *testing.T, db *store.DB) {
+		a := newEnv(t, db)
+		a.appendN(t, 3)
+		ctx := context.Background()
+		if rep, _, err := a.svc.LatestVerification(ctx); err != nil || rep != nil {
+			t.Fatalf("before any verification: %v %v", rep, err)
+		}
+		mustOK(t, a.verify(t))
+		b := newEnv(t, db) // another instance, or this one restarted
+		rep, at, err := b.svc.LatestVerification(ctx)
+		if err != nil || rep == nil || !rep.OK || rep.Events != 3 || !at.Equal(start) {
+			t.Fatalf("shared verification: %+v at %v, %v", rep, at, err)
+		}
+	})
+}

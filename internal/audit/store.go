@@ -49,6 +49,12 @@ type Store interface {
 	AllSubjects(ctx context.Context, fn func(Subject) error) error
 	// DeleteSubject destroys a subject's key; it reports whether one existed.
 	DeleteSubject(ctx context.Context, id string) (bool, error)
+
+	// AddVerification keeps the result of a verification run, so that every
+	// instance can show the latest; LatestVerification returns it (and when
+	// it ran), or ErrNotFound.
+	AddVerification(ctx context.Context, at time.Time, rep VerifyReport) error
+	LatestVerification(ctx context.Context) (VerifyReport, time.Time, error)
 }
 
 // AppendTx is the inside of one append transaction.

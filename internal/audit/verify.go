@@ -72,6 +72,13 @@ func (s *Service) Verify(ctx context.Context) (*VerifyReport, error) {
 	defer func() {
 		rep.Seconds = time.Since(start).Seconds()
 		s.lastVerify.Store(rep)
+		if rep.OK || rep.Problem != nil {
+			// Best effort: the report is also returned, and a failure
+			// raises an alert; the stored copy only feeds the UI.
+			if err := s.store.AddVerification(context.WithoutCancel(ctx), s.clk.Now(), *rep); err != nil {
+				s.log.WarnContext(ctx, "store the audit verification result", "error", err)
+			}
+		}
 	}()
 	cps, missing, err := s.gatherCheckpoints(ctx, rep)
 	if err != nil {

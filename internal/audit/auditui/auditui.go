@@ -62,6 +62,7 @@ type listData struct {
 	HasNext    bool
 	Checkpoint *audit.Checkpoint
 	Verify     *audit.VerifyReport
+	VerifiedAt time.Time
 	PublicKey  string
 }
 
@@ -75,7 +76,12 @@ func (p *Page) show(w http.ResponseWriter, r *http.Request) {
 			q.Before = &n
 		}
 	}
-	data := listData{Form: form, Problems: problems, Verify: p.Service.LastVerify(), PublicKey: p.Service.PublicKey()}
+	data := listData{Form: form, Problems: problems, PublicKey: p.Service.PublicKey()}
+	var err error
+	if data.Verify, data.VerifiedAt, err = p.Service.LatestVerification(r.Context()); err != nil {
+		p.UI.Error(w, r, http.StatusInternalServerError, "could not read the last verification: "+err.Error())
+		return
+	}
 	if len(problems) == 0 {
 		events, err := p.Service.Query(r.Context(), q)
 		if err == nil {
@@ -195,13 +201,17 @@ func (p *Page) event(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Page) panel(ctx context.Context) (ui.Panel, error) {
-	panel := ui.Panel{Title: "Audit trail", Link: "/ui/audit", Status: "", Summary: "Not verified since Warden started."}
+	panel := ui.Panel{Title: "Audit trail", Link: "/ui/audit", Status: "", Summary: "Not verified yet."}
 	n, err := p.Service.Count(ctx, audit.Query{})
 	if err != nil {
 		return panel, err
 	}
 	panel.Rows = append(panel.Rows, [2]string{"Events", strconv.FormatInt(n, 10)})
-	if rep := p.Service.LastVerify(); rep != nil {
+	rep, _, err := p.Service.LatestVerification(ctx)
+	if err != nil {
+		return panel, err
+	}
+	if rep != nil {
 		if rep.OK {
 			panel.Status, panel.Summary = "ok", fmt.Sprintf("Verified: %d events.", rep.Events)
 		} else {
