@@ -26,6 +26,7 @@ Commands:
   alerts         test channels, list alerts and deliveries, add and expire silences
   logs           query logs, ship JSON lines from stdin; 'warden run -- CMD' ships an app's output
   errors dsn     print each error tracking project's Sentry DSN
+  audit          verify the audit trail, export it (or one user's events), checkpoint it
   version        print the version
 
 Run 'warden <command> --help' for a command's flags.
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = (&runCommand{}).Run(ctx, args[1:], e)
 	case "errors":
 		err = runErrors(ctx, args[1:], e)
+	case "audit":
+		err = runAudit(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return exitOK

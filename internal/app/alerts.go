@@ -57,9 +57,9 @@ func (a *App) wireAlerts(ctx context.Context) error {
 		return err
 	}
 	a.Alerts = router
-	h := &alerthttp.Handlers{Router: router, Store: alertsql.New(a.DB), ResolveTimeout: a.Config.Alerts.ResolveTimeout.Std()}
+	h := &alerthttp.Handlers{Router: router, Store: alertsql.New(a.DB), ResolveTimeout: a.Config.Alerts.ResolveTimeout.Std(), Audit: a.recordAdmin}
 	h.Register(a.API)
-	page := &alertui.Page{Router: router, Store: alertsql.New(a.DB), UI: a.UI}
+	page := &alertui.Page{Router: router, Store: alertsql.New(a.DB), UI: a.UI, Audit: a.recordAdmin}
 	if err := page.Register(); err != nil {
 		return err
 	}

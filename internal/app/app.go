@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/audit"
 	"github.com/wardenhq/warden/internal/auth"
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/errtrack"
@@ -40,6 +41,7 @@ type App struct {
 	API       *httpapi.Server
 	Alerts    *alert.Router
 	Logs      *logs.Service
+	Audit     *audit.Service
 	UI        *ui.UI
 	Scheduler *schedule.Scheduler
 

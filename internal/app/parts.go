@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/wardenhq/warden/internal/alert/alertsql"
+	"github.com/wardenhq/warden/internal/audit/auditsql"
 	"github.com/wardenhq/warden/internal/clock"
 	"github.com/wardenhq/warden/internal/errtrack/errsql"
 	"github.com/wardenhq/warden/internal/schedule"
@@ -13,6 +14,7 @@ import (
 // migrations lists every component's schema, applied at start-up.
 func migrations() []store.MigrationSet {
 	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, errsql.Migrations}
+	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, auditsql.Migrations}
 }
 
 // wireParts builds each domain part and registers its routes, pages and jobs.
@@ -24,6 +26,7 @@ func (a *App) wireParts(ctx context.Context) error {
 		a.wireGateway, // after alerts: it raises the WAF-spike alert
 		a.wireLogs,
 		a.wireErrors, // after alerts: it raises through the router
+		a.wireAudit,  // after alerts: a failed verification raises an alert
 	} {
 		if err := wire(ctx); err != nil {
 			return err

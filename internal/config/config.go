@@ -28,6 +28,7 @@ type Config struct {
 	Logs        Logs     `yaml:"logs"`
 
 	Errors ErrorTracking `yaml:"errors"`
+	Audit  Audit         `yaml:"audit"`
 }
 
 // Log sets Warden's own logging (JSON lines on stderr).
@@ -105,6 +106,7 @@ func Default() *Config {
 		Gateway: defaultGateway(), // on only when gateway.upstream is set
 		Logs:    defaultLogs(),
 		Errors:  defaultErrors(),
+		Audit:   defaultAudit(),
 	}
 }
 
@@ -137,6 +139,7 @@ func (c *Config) validate(v *validator) {
 	c.Gateway.validate(v)
 	c.Logs.validate(v)
 	c.Errors.validate(v)
+	c.Audit.validate(v)
 }
 
 func (s *Server) validate(v *validator) {

@@ -1,0 +1,36 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCanonicalIsDeterministic(t *testing.T) {
+	e := Event{
+		ID: "e1", Time: time.Date(2026, 11, 23, 12, 0, 0, 5, time.FixedZone("CET", 3600)),
+		Actor: Actor{Type: ActorService, ID: "api"}, Action: "payment.initiated",
+		Target: Target{Type: "payment", ID: "p<1>"}, Outcome: Success,
+		Details: map[string]any{"z": 1, "a": map[string]any{"y": true, "b": json.Number("1.50")}, "m": "x & y"},
+	}
+	rec := time.Date(2026, 11, 23, 11, 0, 1, 0, time.UTC)
+	got, err := Canonical(e, 3, bytes.Repeat([]byte{0xab}, 32), rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"action":"payment.initiated","actor":{"id":"api","type":"service"},"client_ip":"",` +
+		`"details":{"a":{"b":1.50,"y":true},"m":"x & y","z":1},"id":"e1","outcome":"success",` +
+		`"prev":"` + strings.Repeat("ab", 32) + `","recorded_at":"2026-11-23T11:00:01.000000000Z","request_id":"",` +
+		`"seq":3,"target":{"id":"p<1>","type":"payment"},"time":"2026-11-23T11:00:00.000000005Z","user_agent":"","v":1}`
+	if string(got) != want {
+		t.Fatalf("canonical bytes changed; stored trails would no longer verify\ngot  %s\nwant %s", got, want)
+	}
+	for range 20 { // map iteration order must not leak into the bytes
+		again, _ := Canonical(e, 3, bytes.Repeat([]byte{0xab}, 32), rec)
+		if !bytes.Equal(again, got) {
+			t.Fatal("canonical encoding is not deterministic")
+		}
+	}
+}
