@@ -24,6 +24,8 @@ type Config struct {
 	Tokens      []Token  `yaml:"tokens"`
 	UI          UI       `yaml:"ui"`
 	Alerts      Alerts   `yaml:"alerts"`
+	Checks      []Check  `yaml:"checks"`
+	Uptime      Uptime   `yaml:"uptime"`
 }
 
 // Log sets Warden's own logging (JSON lines on stderr).
@@ -97,6 +99,7 @@ func Default() *Config {
 		},
 		UI:     UI{SessionTTL: Duration(12 * time.Hour)},
 		Alerts: defaultAlerts(),
+		Uptime: defaultUptime(),
 	}
 }
 
@@ -126,6 +129,7 @@ func (c *Config) validate(v *validator) {
 	}
 	c.UI.validate(v)
 	c.Alerts.validate(v)
+	c.Uptime.validate(v, c.Checks)
 }
 
 func (s *Server) validate(v *validator) {
