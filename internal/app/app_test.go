@@ -61,6 +61,7 @@ func startTestApp(t *testing.T, cfg *config.Config) *App {
 var publicRoutes = map[string]bool{
 	"GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
 	"GET /ui/static/": true,
+	"GET /status": true, "GET /status/badge/{file}": true, // the public status page (DESIGN.md)
 }
 
 // Every registered route other than the public ones answers 401 without a

@@ -10,6 +10,7 @@ import (
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/clock"
 	"github.com/wardenhq/warden/internal/schedule"
+	"github.com/wardenhq/warden/internal/scrub"
 )
 
 // AlertName is the alertname of a check that is down.
@@ -103,6 +104,9 @@ func (m *Monitor) Apply(ctx context.Context, c *Check, r Result) error {
 		return fmt.Errorf("uptime: read state of %s: %w", c.Name, err)
 	}
 	st.Check = c.Name
+	// The error quotes values from the response body; scrub them as every
+	// stored text is.
+	r.Error = scrub.String(r.Error)
 	done := r.At.Add(r.Latency)
 	tr := step(c, &st, r, done)
 	rr := r
