@@ -61,7 +61,8 @@ func startTestApp(t *testing.T, cfg *config.Config) *App {
 var publicRoutes = map[string]bool{
 	"GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
 	"GET /ui/static/": true,
-	"GET /status": true, "GET /status/badge/{file}": true, // the public status page (DESIGN.md)
+	// The public status page (DESIGN.md).
+	"GET /status": true, "GET /status/badge/{file}": true,
 }
 
 // Every registered route other than the public ones answers 401 without a
