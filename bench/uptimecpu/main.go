@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -35,6 +36,7 @@ func main() {
 	interval := flag.Duration("interval", 30*time.Second, "check interval")
 	run := flag.Duration("for", 60*time.Second, "how long to measure (bounded to 10m)")
 	upstream := flag.Bool("upstream", false, "internal: serve the upstream and print its address")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the measured period to this file")
 	flag.Parse()
 	if *upstream {
 		serveUpstream()
@@ -91,8 +93,17 @@ func main() {
 		db.QueryRowContext(ctx, "SELECT COUNT(*) FROM uptime_results").Scan(&c)
 		return c
 	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			fail(err)
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+	}
 	before, c0, t0 := cpu(), count(), time.Now()
 	time.Sleep(*run)
+	pprof.StopCPUProfile()
 	used, wall := cpu()-before, time.Since(t0)
 	done = count() - c0
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)

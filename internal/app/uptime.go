@@ -59,5 +59,8 @@ func (a *App) wireUptime(ctx context.Context) error {
 			return err
 		}
 	}
+	// Registered before the scheduler starts, so stopped after it: no new
+	// dispatch arrives while the probes in flight finish.
+	a.OnStop("uptime checks", m.Stop)
 	return nil
 }
