@@ -1,6 +1,7 @@
 package statuspage
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"net/http"
@@ -33,14 +34,29 @@ func (p *Page) badge(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, r, http.StatusBadRequest, "window", "window must be 24h, 7d, 30d or 90d")
 		return
 	}
-	now := p.Monitor.Now()
-	var label, value, colour string
-	switch show := r.URL.Query().Get("show"); show {
-	case "", "uptime":
-		f, err := p.Monitor.Figures(r.Context(), c.Name, now)
+	show := r.URL.Query().Get("show")
+	switch show {
+	case "", "uptime", "status", "response":
+	default:
+		httpapi.WriteError(w, r, http.StatusBadRequest, "show", "show must be uptime, status or response")
+		return
+	}
+	p.serveCached(w, r, "badge "+c.Name+" "+show+" "+window, func() (int, string, []byte, error) {
+		label, value, colour, err := p.badgeText(r.Context(), c, show, window)
 		if err != nil {
-			httpapi.WriteErr(w, r, err)
-			return
+			return 0, "", nil, err
+		}
+		return http.StatusOK, "image/svg+xml", []byte(svg(label, value, colour)), nil
+	})
+}
+
+func (p *Page) badgeText(ctx context.Context, c *uptime.Check, show, window string) (label, value, colour string, err error) {
+	now := p.Monitor.Now()
+	switch show {
+	case "", "uptime":
+		f, err := p.Monitor.Figures(ctx, c.Name, now)
+		if err != nil {
+			return "", "", "", err
 		}
 		var u *float64
 		for _, x := range f.Uptime {
@@ -48,37 +64,28 @@ func (p *Page) badge(w http.ResponseWriter, r *http.Request) {
 				u = x.Percent
 			}
 		}
-		label, value, colour = "uptime "+window, pct(u), uptimeColour(u)
+		return "uptime " + window, pct(u), uptimeColour(u), nil
 	case "status":
-		st, err := p.Monitor.Store().State(r.Context(), c.Name)
+		st, err := p.Monitor.Store().State(ctx, c.Name)
 		if err != nil {
-			httpapi.WriteErr(w, r, err)
-			return
+			return "", "", "", err
 		}
 		state := st.StateName(c, now)
-		label, value = c.Name, strings.ToLower(stateWord(state))
 		colour = map[string]string{uptime.StateUp: "#4c1", uptime.StateDown: "#e05d44", uptime.StateMaintenance: "#007ec6"}[state]
 		if colour == "" {
 			colour = "#9f9f9f"
 		}
-	case "response":
-		f, err := p.Monitor.Figures(r.Context(), c.Name, now)
+		return c.Name, strings.ToLower(stateWord(state)), colour, nil
+	default: // response
+		f, err := p.Monitor.Figures(ctx, c.Name, now)
 		if err != nil {
-			httpapi.WriteErr(w, r, err)
-			return
+			return "", "", "", err
 		}
-		label, value, colour = "p95 24h", fmt.Sprintf("%.0f ms", f.P95), "#007ec6"
 		if f.P95 == 0 {
-			value, colour = "—", "#9f9f9f"
+			return "p95 24h", "—", "#9f9f9f", nil
 		}
-	default:
-		httpapi.WriteError(w, r, http.StatusBadRequest, "show", "show must be uptime, status or response")
-		return
+		return "p95 24h", fmt.Sprintf("%.0f ms", f.P95), "#007ec6", nil
 	}
-	w.Header().Set("Content-Type", "image/svg+xml")
-	w.Header().Set("Cache-Control", "public, max-age=60")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	fmt.Fprint(w, svg(label, value, colour))
 }
 
 func uptimeColour(p *float64) string {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/wardenhq/warden/internal/httpapi"
@@ -24,7 +25,47 @@ var templates embed.FS
 type Page struct {
 	Monitor *uptime.Monitor
 	Title   string
-	tmpl    *template.Template
+	// CacheFor is how long a rendered page or badge is served before it is
+	// built again (default 10s). Anyone may call these URLs, so a burst of
+	// requests must not turn into a burst of database queries.
+	CacheFor time.Duration
+	tmpl     *template.Template
+
+	mu    sync.Mutex // held while building, so concurrent misses build once
+	cache map[string]cached
+}
+
+type cached struct {
+	at     time.Time
+	status int
+	ctype  string
+	body   []byte
+}
+
+// serveCached answers from the cache, or builds with build and keeps the
+// result. Only successful answers are kept.
+func (p *Page) serveCached(w http.ResponseWriter, r *http.Request, key string, build func() (int, string, []byte, error)) {
+	p.mu.Lock()
+	now := p.Monitor.Now()
+	c, ok := p.cache[key]
+	if !ok || now.Sub(c.at) >= p.CacheFor || now.Before(c.at) {
+		status, ctype, body, err := build()
+		if err != nil {
+			p.mu.Unlock()
+			httpapi.WriteErr(w, r, err)
+			return
+		}
+		c = cached{at: now, status: status, ctype: ctype, body: body}
+		if status == http.StatusOK {
+			p.cache[key] = c
+		}
+	}
+	p.mu.Unlock()
+	w.Header().Set("Content-Type", c.ctype)
+	w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(p.CacheFor.Seconds())))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(c.status)
+	w.Write(c.body)
 }
 
 // Register adds /status and the badges to s, without authentication.
@@ -40,6 +81,10 @@ func (p *Page) Register(s *httpapi.Server) error {
 		return fmt.Errorf("status page: %w", err)
 	}
 	p.tmpl = t
+	if p.CacheFor <= 0 {
+		p.CacheFor = 10 * time.Second
+	}
+	p.cache = map[string]cached{}
 	s.HandlePublic("GET /status", http.HandlerFunc(p.page))
 	s.HandlePublic("GET /status/badge/{file}", http.HandlerFunc(p.badge))
 	return nil
@@ -160,21 +205,18 @@ func (p *Page) Build(ctx context.Context) (View, error) {
 }
 
 func (p *Page) page(w http.ResponseWriter, r *http.Request) {
-	v, err := p.Build(r.Context())
-	if err != nil {
-		httpapi.WriteErr(w, r, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := p.tmpl.Execute(&buf, v); err != nil {
-		httpapi.WriteErr(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=30")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(buf.Bytes())
+	p.serveCached(w, r, "page", func() (int, string, []byte, error) {
+		v, err := p.Build(r.Context())
+		if err != nil {
+			return 0, "", nil, err
+		}
+		var buf bytes.Buffer
+		if err := p.tmpl.Execute(&buf, v); err != nil {
+			return 0, "", nil, err
+		}
+		return http.StatusOK, "text/html; charset=utf-8", buf.Bytes(), nil
+	})
 }
 
 func pct(p *float64) string {
