@@ -119,3 +119,30 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+// TestPruneKeepsRetention: raw results go after the retention, rollups
+// after theirs, and the figures that rest on rollups survive the first.
+func TestPruneKeepsRetention(t *testing.T) {
+	db := storetest.SQLite(t, sets...)
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(now)
+	c := mustCheck(t, uptime.Check{Name: "api", Kind: "http", URL: "http://127.0.0.1:1/"})
+	m := uptime.New(uptime.Options{Checks: []*uptime.Check{c}, Store: uptimesql.New(db), Clock: clk,
+		Retention: 7 * 24 * time.Hour, RollupRetention: 30 * 24 * time.Hour})
+	ctx := context.Background()
+	for _, age := range []time.Duration{time.Hour, 10 * 24 * time.Hour, 40 * 24 * time.Hour} {
+		if err := m.Apply(ctx, c, uptime.Result{Check: "api", At: now.Add(-age), OK: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := m.Prune(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := m.Store().Results(ctx, "api", now.Add(-90*24*time.Hour), now, 100)
+	f, _ := m.Figures(ctx, "api", now)
+	// Deleted: 2 results (10 d, 40 d) and the 40-day-old hour and day rollups.
+	if n != 4 || len(rs) != 1 || f.Uptime[2].Passed != 2 || f.Uptime[3].Passed != 2 {
+		t.Errorf("pruned %d; results left %d; 30d passed %d, 90d passed %d", n, len(rs), f.Uptime[2].Passed, f.Uptime[3].Passed)
+	}
+}
