@@ -44,6 +44,7 @@ func (a *App) wireUptime(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.RegisterMetrics(a.Registry)
 	(&uptimehttp.Handlers{Monitor: m}).Register(a.API)
 	if a.Config.Uptime.StatusPage.IsEnabled() {
 		page := &statuspage.Page{Monitor: m, Title: a.Config.Uptime.StatusPage.Title}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -141,6 +142,18 @@ func TestUptimeDownAlertReachesWebhook(t *testing.T) {
 	getJSON(t, client, a, "/api/v1/incidents", &incs)
 	if len(incs.Incidents) != rounds || incs.Incidents[0].Open || incs.Incidents[0].Check != "api-health" {
 		t.Fatalf("incidents: %+v", incs)
+	}
+	// Prometheus sees the check.
+	resp, err := client.Get(a.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`warden_uptime_check_up{check="api-health"} 1`, `warden_uptime_probes_total{check="api-health",result="fail"}`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 	// The public status page and badge answer without a token.
 	for _, path := range []string{"/status", "/status/badge/api-health.svg"} {

@@ -35,8 +35,9 @@ type Options struct {
 
 // Monitor probes checks, tracks their incidents and tells the alert router.
 type Monitor struct {
-	opts   Options
-	byName map[string]*Check
+	opts    Options
+	byName  map[string]*Check
+	metrics *metrics
 
 	// Probes started by Dispatch: base parents them, wg counts them, timers
 	// holds those not yet started, so that Stop can cancel and wait.
@@ -63,7 +64,7 @@ func New(opts Options) *Monitor {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Monitor{opts: opts, byName: map[string]*Check{}, timers: map[int64]clock.Timer{}}
+	m := &Monitor{opts: opts, byName: map[string]*Check{}, timers: map[int64]clock.Timer{}, metrics: newMetrics()}
 	m.base, m.cancel = context.WithCancel(context.Background())
 	for _, c := range opts.Checks {
 		m.byName[c.Name] = c
@@ -129,6 +130,7 @@ func (m *Monitor) Apply(ctx context.Context, c *Check, r Result) error {
 	if err != nil {
 		return fmt.Errorf("uptime: store probe of %s: %w", c.Name, err)
 	}
+	m.metrics.observe(r, st.Down)
 	if tr.Opened != nil {
 		st.IncidentID = id
 		m.opts.Logger.Warn("uptime: check down", "check", c.Name, "incident", id, "cause", r.Error,
