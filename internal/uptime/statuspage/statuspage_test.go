@@ -159,3 +159,36 @@ func TestStatusPageInBrowser(t *testing.T) {
 	}
 	uitest.Screenshot(t, ctx, "status-page")
 }
+
+// TestPageIsCached: within CacheFor the same page is served without a
+// rebuild; after it, the page shows what changed.
+func TestPageIsCached(t *testing.T) {
+	db := storetest.SQLite(t, uptimesql.Migrations)
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(now)
+	cond, _ := condition.Parse("status == 200")
+	c := &uptime.Check{Name: "api", Public: true, Kind: "http", URL: "http://127.0.0.1:1/", Interval: time.Minute, Timeout: time.Second,
+		FailureThreshold: 2, SuccessThreshold: 1, Severity: "critical", Conditions: []*condition.Expr{cond}}
+	m := uptime.New(uptime.Options{Checks: []*uptime.Check{c}, Store: uptimesql.New(db), Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := httpapi.New(httpapi.Options{Tokens: auth.NewTokens(nil), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBody: 1 << 20})
+	if err := (&statuspage.Page{Monitor: m, Title: "T", CacheFor: 10 * time.Second}).Register(srv); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	if _, body, h := get(t, ts.URL+"/status"); !strings.Contains(body, "All systems operational") || h.Get("Cache-Control") != "public, max-age=10" {
+		t.Fatalf("first view: %v\n%s", h, body)
+	}
+	for i := range 2 {
+		if err := m.Apply(context.Background(), c, uptime.Result{Check: "api", At: now.Add(time.Duration(i) * time.Second), Error: "down"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, body, _ := get(t, ts.URL+"/status"); !strings.Contains(body, "All systems operational") {
+		t.Error("the page was rebuilt inside CacheFor")
+	}
+	clk.Advance(11 * time.Second)
+	if _, body, _ := get(t, ts.URL+"/status"); !strings.Contains(body, "Some systems are down") {
+		t.Error("the page was not rebuilt after CacheFor")
+	}
+}
