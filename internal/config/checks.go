@@ -1,8 +1,11 @@
 package config
 
 import (
+	"crypto/x509"
+	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -25,6 +28,9 @@ type Check struct {
 	Method  string            `yaml:"method"`
 	Headers map[string]Secret `yaml:"headers"`
 	Body    string            `yaml:"body"`
+	// CAFile trusts a private certificate authority (PEM) for https:// and
+	// tls:// checks of internal services, besides the system's.
+	CAFile string `yaml:"ca_file"`
 	// DNS is the query of a dns:// check.
 	DNS DNSQuery `yaml:"dns"`
 	// Interval between probes (default 30s, minimum 5s); Timeout bounds one
@@ -160,6 +166,11 @@ func (c *Check) validate(v *validator, p string, names map[string]bool) {
 			v.errorf(index(p+".conditions", j), "%v", err)
 		}
 	}
+	if c.CAFile != "" {
+		if _, err := LoadCAFile(c.CAFile); err != nil {
+			v.errorf(p+".ca_file", "%v", err)
+		}
+	}
 	for j, m := range c.Maintenance {
 		if m.EndsAt.IsZero() || !m.EndsAt.After(m.StartsAt) {
 			v.errorf(index(p+".maintenance", j)+".ends_at", "must be after starts_at (RFC 3339, e.g. 2026-12-01T02:00:00Z)")
@@ -241,3 +252,20 @@ func (c *Check) IsPublic() bool { return c.Public == nil || *c.Public }
 
 // IsEnabled says whether the public status page is served.
 func (s StatusPage) IsEnabled() bool { return s.Enabled == nil || *s.Enabled }
+
+// LoadCAFile reads a PEM file of CA certificates into a pool that also
+// trusts the system's roots.
+func LoadCAFile(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return pool, nil
+}

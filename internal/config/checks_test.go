@@ -58,6 +58,9 @@ func TestChecksErrorsNameLineFieldAndColumn(t *testing.T) {
   - name: dns
     url: dns://127.0.0.1
     timeout: 1m
+  - name: internal
+    url: https://10.0.0.1/
+    ca_file: /nonexistent/ca.pem
 `
 	_, err := Parse("w.yaml", []byte(src), env(nil))
 	if err == nil {
@@ -72,6 +75,7 @@ func TestChecksErrorsNameLineFieldAndColumn(t *testing.T) {
 		`w.yaml:11: checks[2].url: "dns://127.0.0.1" needs host:port`,
 		"w.yaml:12: checks[2].timeout: must be more than 0 and at most the interval (30s)",
 		"w.yaml:10: checks[2].dns.name: must name what to resolve",
+		"w.yaml:15: checks[3].ca_file: cannot read /nonexistent/ca.pem",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in:\n%s", want, got)

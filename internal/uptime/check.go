@@ -12,6 +12,7 @@
 package uptime
 
 import (
+	"crypto/x509"
 	"fmt"
 	"hash/fnv"
 	"net/url"
@@ -52,6 +53,9 @@ type Check struct {
 	RunbookURL       string
 	Severity         string
 	Maintenance      []Window
+	// RootCAs, when set, verifies this check's certificates instead of the
+	// Prober's pool (checks[].ca_file).
+	RootCAs *x509.CertPool
 }
 
 // Window is a maintenance window: probes inside it raise nothing and count
@@ -107,6 +111,13 @@ func ChecksFromConfig(cs []config.Check, publicURL string) ([]*Check, error) {
 				return nil, fmt.Errorf("checks[%d].conditions[%d]: %w", i, j, err)
 			}
 			c.Conditions = append(c.Conditions, e)
+		}
+		if cc.CAFile != "" {
+			pool, err := config.LoadCAFile(cc.CAFile)
+			if err != nil {
+				return nil, fmt.Errorf("checks[%d].ca_file: %w", i, err)
+			}
+			c.RootCAs = pool
 		}
 		for _, m := range cc.Maintenance {
 			c.Maintenance = append(c.Maintenance, Window{StartsAt: m.StartsAt, EndsAt: m.EndsAt, Comment: m.Comment})

@@ -131,8 +131,15 @@ func judge(c *Check, r Result, f *condition.Facts, probeErr error) Result {
 	return r
 }
 
-func (p *Prober) tlsConfig(serverName string) *tls.Config {
-	return &tls.Config{RootCAs: p.RootCAs, ServerName: serverName, MinVersion: tls.VersionTLS12}
+func (p *Prober) roots(c *Check) *x509.CertPool {
+	if c.RootCAs != nil {
+		return c.RootCAs
+	}
+	return p.RootCAs
+}
+
+func (p *Prober) tlsConfig(c *Check, serverName string) *tls.Config {
+	return &tls.Config{RootCAs: p.roots(c), ServerName: serverName, MinVersion: tls.VersionTLS12}
 }
 
 func (p *Prober) probeHTTP(ctx context.Context, c *Check, f *condition.Facts) error {
@@ -153,7 +160,7 @@ func (p *Prober) probeHTTP(ctx context.Context, c *Check, f *condition.Facts) er
 	}
 	u, _ := url.Parse(c.URL)
 	tr := &http.Transport{
-		TLSClientConfig:   p.tlsConfig(u.Hostname()),
+		TLSClientConfig:   p.tlsConfig(c, u.Hostname()),
 		DisableKeepAlives: true, // every probe measures a fresh connection, as a user's first visit does
 		Proxy:             nil,
 	}
@@ -218,7 +225,7 @@ func probeTCP(ctx context.Context, c *Check, f *condition.Facts) error {
 func (p *Prober) probeTLS(ctx context.Context, c *Check, f *condition.Facts) error {
 	host := hostPort(c.URL)
 	name, _, _ := net.SplitHostPort(host)
-	cfg := p.tlsConfig(name)
+	cfg := p.tlsConfig(c, name)
 	cfg.InsecureSkipVerify = true
 	d := tls.Dialer{Config: cfg}
 	f.HasConnect = true
@@ -234,7 +241,7 @@ func (p *Prober) probeTLS(ctx context.Context, c *Check, f *condition.Facts) err
 	}
 	left := time.Until(certs[0].NotAfter)
 	f.CertExpiry = &left
-	opts := x509.VerifyOptions{Roots: p.RootCAs, DNSName: name, Intermediates: x509.NewCertPool()}
+	opts := x509.VerifyOptions{Roots: p.roots(c), DNSName: name, Intermediates: x509.NewCertPool()}
 	for _, ic := range certs[1:] {
 		opts.Intermediates.AddCert(ic)
 	}

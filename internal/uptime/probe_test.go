@@ -128,6 +128,11 @@ func TestProbeTLSCertificateExpiry(t *testing.T) {
 	if r := probe(t, p, https); !r.OK {
 		t.Errorf("https: %+v", r)
 	}
+	// A check's own CA (checks[].ca_file) is used over the Prober's.
+	own := mustCheck(t, uptime.Check{Name: "own", Kind: "http", URL: srv.URL, RootCAs: pool}, `status == 200`)
+	if r := probe(t, &uptime.Prober{}, own); !r.OK {
+		t.Errorf("check with its own CA: %+v", r)
+	}
 	// Without the CA the chain does not verify, and the probe says so.
 	if r := probe(t, &uptime.Prober{}, fine); r.OK || !strings.Contains(r.Error, "certificate") {
 		t.Errorf("untrusted: %+v", r)
