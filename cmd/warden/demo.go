@@ -115,6 +115,15 @@ func demoConfig(listen, appAddr, dataDir string) (*config.Config, demoCredential
 	cfg.Alerts.Channels = []config.AlertChannel{{Name: "demo-slack", Type: "slack", URL: config.Secret("http://" + appAddr + "/api/test/hooks/slack")}}
 	cfg.Alerts.Defaults.Channels = []string{"demo-slack"}
 	cfg.Alerts.Defaults.GroupWait = config.Duration(5 * time.Second)
+	// The demo app's health endpoint is checked; POST
+	// /api/test/health?state=down makes it fail, to see an incident open.
+	cfg.Checks = []config.Check{{
+		Name: "api-health", Group: "Demo app", URL: "http://" + appAddr + "/api/health", Method: "GET",
+		Conditions: []string{"status == 200", `json.status == "ok"`, "response_time < 1s"},
+		Interval:   config.Duration(10 * time.Second), Timeout: config.Duration(5 * time.Second),
+		FailureThreshold: 2, SuccessThreshold: 1, Severity: "critical", Runbook: "api-down",
+	}}
+	cfg.Uptime.StatusPage.Title = "Demo app status"
 	return cfg, creds, nil
 }
 
@@ -132,6 +141,8 @@ func printDemoURLs(e env, a *app.App, appURL string, creds demoCredentials) {
 	if addr := a.GatewayAddr(); addr != "" {
 		fmt.Fprintf(tw, "  Gateway\thttp://%s/api/health\tthe demo app behind the WAF (add ?q=' OR 1=1-- to see a 403)\n", addr)
 	}
+	fmt.Fprintf(tw, "  Checks\t%s/ui/checks\tbreak the demo app with POST /api/test/health?state=down (state=up to recover)\n", base)
+	fmt.Fprintf(tw, "  Status page\t%s/status\tpublic, no sign-in\n", base)
 	tw.Flush()
 	fmt.Fprintf(e.stdout, "\nPress Ctrl-C to stop.\n\n")
 }

@@ -27,6 +27,7 @@ Commands:
   logs           query logs, ship JSON lines from stdin; 'warden run -- CMD' ships an app's output
   errors dsn     print each error tracking project's Sentry DSN
   audit          verify the audit trail, export it (or one user's events), checkpoint it
+  checks         run uptime checks once, list their state, uptime, MTTD and MTTR
   version        print the version
 
 Run 'warden <command> --help' for a command's flags.
@@ -85,6 +86,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = runErrors(ctx, args[1:], e)
 	case "audit":
 		err = runAudit(ctx, args[1:], e)
+	case "checks":
+		err = runChecks(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return exitOK

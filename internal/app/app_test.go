@@ -61,6 +61,8 @@ func startTestApp(t *testing.T, cfg *config.Config) *App {
 var publicRoutes = map[string]bool{
 	"GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
 	"GET /ui/static/": true,
+	// The public status page (DESIGN.md).
+	"GET /status": true, "GET /status/badge/{file}": true,
 }
 
 // Every registered route other than the public ones answers 401 without a

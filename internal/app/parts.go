@@ -9,12 +9,14 @@ import (
 	"github.com/wardenhq/warden/internal/errtrack/errsql"
 	"github.com/wardenhq/warden/internal/schedule"
 	"github.com/wardenhq/warden/internal/store"
+	"github.com/wardenhq/warden/internal/uptime/uptimesql"
 )
 
 // migrations lists every component's schema, applied at start-up.
 func migrations() []store.MigrationSet {
 	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, errsql.Migrations}
 	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, auditsql.Migrations}
+	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, uptimesql.Migrations}
 }
 
 // wireParts builds each domain part and registers its routes, pages and jobs.
@@ -27,6 +29,7 @@ func (a *App) wireParts(ctx context.Context) error {
 		a.wireLogs,
 		a.wireErrors, // after alerts: it raises through the router
 		a.wireAudit,  // after alerts: a failed verification raises an alert
+		a.wireUptime, // after alerts: checks raise through the router
 	} {
 		if err := wire(ctx); err != nil {
 			return err

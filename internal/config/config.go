@@ -29,6 +29,8 @@ type Config struct {
 
 	Errors ErrorTracking `yaml:"errors"`
 	Audit  Audit         `yaml:"audit"`
+	Checks []Check       `yaml:"checks"`
+	Uptime Uptime        `yaml:"uptime"`
 }
 
 // Log sets Warden's own logging (JSON lines on stderr).
@@ -107,6 +109,7 @@ func Default() *Config {
 		Logs:    defaultLogs(),
 		Errors:  defaultErrors(),
 		Audit:   defaultAudit(),
+		Uptime:  defaultUptime(),
 	}
 }
 
@@ -140,6 +143,7 @@ func (c *Config) validate(v *validator) {
 	c.Logs.validate(v)
 	c.Errors.validate(v)
 	c.Audit.validate(v)
+	c.Uptime.validate(v, c.Checks)
 }
 
 func (s *Server) validate(v *validator) {

@@ -1,0 +1,182 @@
+// Command uptimecpu measures what uptime checks cost: N HTTP checks (500 by
+// default) at an interval (30 s) run through the real scheduler, monitor
+// and SQLite store for a while, against an upstream in a child process so
+// that its CPU is not counted. It prints this process's CPU time as a share
+// of one core, and, as the baseline measured in the same run, the CPU of
+// making the same number of bare HTTP requests with net/http.
+//
+//	go run ./bench/uptimecpu                       # 500 checks, 30 s interval, 60 s
+//	go run ./bench/uptimecpu -n 100 -for 30s       # a quicker run
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/wardenhq/warden/internal/app"
+	"github.com/wardenhq/warden/internal/clock"
+	"github.com/wardenhq/warden/internal/config"
+	"github.com/wardenhq/warden/internal/schedule"
+)
+
+func main() {
+	n := flag.Int("n", 500, "checks (bounded to 5000)")
+	interval := flag.Duration("interval", 30*time.Second, "check interval")
+	run := flag.Duration("for", 60*time.Second, "how long to measure (bounded to 10m)")
+	upstream := flag.Bool("upstream", false, "internal: serve the upstream and print its address")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the measured period to this file")
+	flag.Parse()
+	if *upstream {
+		serveUpstream()
+		return
+	}
+	if *n < 1 || *n > 5000 || *run <= 0 || *run > 10*time.Minute || *interval < time.Second {
+		fmt.Fprintln(os.Stderr, "-n must be 1..5000, -for up to 10m, -interval at least 1s")
+		os.Exit(2)
+	}
+	addr, stop := startUpstream()
+	defer stop()
+	url := "http://" + addr + "/api/health"
+
+	probes := int(float64(*n) * run.Seconds() / interval.Seconds())
+	base := baseline(url, probes)
+
+	dir, _ := os.MkdirTemp("", "uptimecpu")
+	defer os.RemoveAll(dir)
+	cfg := config.Default()
+	cfg.DataDir = dir
+	for i := range *n {
+		cfg.Checks = append(cfg.Checks, config.Check{
+			Name: fmt.Sprintf("check-%04d", i), URL: url, Method: "GET",
+			Conditions: []string{"status == 200", `json.status == "ok"`},
+			Interval:   config.Duration(*interval), Timeout: config.Duration(5 * time.Second),
+			FailureThreshold: 2, SuccessThreshold: 1, Severity: "critical",
+		})
+	}
+	ctx := context.Background()
+	db, err := app.OpenDB(ctx, cfg)
+	if err != nil {
+		fail(err)
+	}
+	defer db.Close()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	m, err := app.NewMonitor(cfg, db, nil, clock.Real{}, logger)
+	if err != nil {
+		fail(err)
+	}
+	sched := schedule.New(db, schedule.Options{Logger: logger})
+	for _, j := range m.Jobs() {
+		if err := sched.Add(j); err != nil {
+			fail(err)
+		}
+	}
+	if err := sched.Start(ctx); err != nil {
+		fail(err)
+	}
+	// One interval to settle (first slots, connections, caches), then measure.
+	time.Sleep(*interval)
+	var done int64
+	count := func() int64 {
+		var c int64
+		db.QueryRowContext(ctx, "SELECT COUNT(*) FROM uptime_results").Scan(&c)
+		return c
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			fail(err)
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+	}
+	before, c0, t0 := cpu(), count(), time.Now()
+	time.Sleep(*run)
+	pprof.StopCPUProfile()
+	used, wall := cpu()-before, time.Since(t0)
+	done = count() - c0
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	sched.Stop(sctx)
+	cancel()
+
+	share := 100 * used.Seconds() / wall.Seconds()
+	perProbe := used / time.Duration(max(done, 1))
+	fmt.Printf("checks %d, interval %s, measured %s: %d probes stored\n", *n, *interval, wall.Round(time.Second), done)
+	fmt.Printf("warden: CPU %s = %.2f%% of one core, %s per probe (probe, conditions, scheduler slot claim, SQLite write, rollups)\n",
+		used.Round(time.Millisecond), share, perProbe.Round(time.Microsecond))
+	fmt.Printf("baseline: %d bare net/http GETs, new connection each: CPU %s, %s per request\n",
+		probes, base.Round(time.Millisecond), (base / time.Duration(max(probes, 1))).Round(time.Microsecond))
+	fmt.Printf("ratio warden/baseline per probe: %.1fx; budget 5%% of one core: %s\n",
+		perProbe.Seconds()/(base.Seconds()/float64(max(probes, 1))), map[bool]string{true: "met", false: "NOT met"}[share < 5])
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
+}
+
+// cpu is this process's user plus system CPU time.
+func cpu() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func baseline(url string, n int) time.Duration {
+	before := cpu()
+	for range n {
+		tr := &http.Transport{DisableKeepAlives: true}
+		resp, err := (&http.Client{Transport: tr, Timeout: 5 * time.Second}).Get(url)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		tr.CloseIdleConnections()
+	}
+	return cpu() - before
+}
+
+func startUpstream() (string, func()) {
+	self, err := os.Executable()
+	if err != nil {
+		fail(err)
+	}
+	cmd := exec.Command(self, "-upstream")
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		fail(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		fail(fmt.Errorf("upstream: %w", err))
+	}
+	return strings.TrimSpace(line), func() { cmd.Process.Kill(); cmd.Wait() }
+}
+
+func serveUpstream() {
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok"}`))
+	}), ReadHeaderTimeout: 5 * time.Second}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fail(err)
+	}
+	fmt.Println(ln.Addr().String())
+	// The parent kills this process when it is done; stop on our own after
+	// a bound in case it cannot.
+	go func() { time.Sleep(15 * time.Minute); os.Exit(0) }()
+	srv.Serve(ln)
+}
