@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/wardenhq/warden/internal/alert/alertsql"
+	"github.com/wardenhq/warden/internal/backup/backupsql"
 	"github.com/wardenhq/warden/internal/clock"
 	"github.com/wardenhq/warden/internal/schedule"
 	"github.com/wardenhq/warden/internal/store"
@@ -11,7 +12,7 @@ import (
 
 // migrations lists every component's schema, applied at start-up.
 func migrations() []store.MigrationSet {
-	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations}
+	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, backupsql.Migrations}
 }
 
 // wireParts builds each domain part and registers its routes, pages and jobs.
@@ -20,6 +21,7 @@ func (a *App) wireParts(ctx context.Context) error {
 	for _, wire := range []func(context.Context) error{
 		a.wireUI, // first: the parts below add pages to it
 		a.wireAlerts,
+		a.wireBackups, // after wireAlerts: it raises through the router
 	} {
 		if err := wire(ctx); err != nil {
 			return err

@@ -24,6 +24,7 @@ type Config struct {
 	Tokens      []Token  `yaml:"tokens"`
 	UI          UI       `yaml:"ui"`
 	Alerts      Alerts   `yaml:"alerts"`
+	Backups     []Backup `yaml:"backups"`
 }
 
 // Log sets Warden's own logging (JSON lines on stderr).
@@ -126,6 +127,7 @@ func (c *Config) validate(v *validator) {
 	}
 	c.UI.validate(v)
 	c.Alerts.validate(v)
+	validateBackups(v, c.Backups)
 }
 
 func (s *Server) validate(v *validator) {
