@@ -58,6 +58,15 @@ type Dump struct {
 	Tools map[string]string
 	// SnapshotAt is the instant the copy shows; the RPO is measured from it.
 	SnapshotAt time.Time
+	// Count, when Tables is nil, counts the rows of the raw copy; the
+	// Manager runs it alongside compression, which reads the same file.
+	Count func(ctx context.Context) (map[string]int64, error)
+}
+
+// FilePutter is a Destination that can take a finished local file whole
+// (a rename on the same file system) instead of copying it.
+type FilePutter interface {
+	PutFile(ctx context.Context, name, path string) error
 }
 
 // Inspection is what Inspect found in a restored copy.

@@ -218,10 +218,27 @@ func (m *Manager) produce(ctx context.Context, t *Target, rec *Record, progress 
 		name += ".age"
 	}
 	sealedPath := filepath.Join(work, name)
+	// Counting rows and compressing both read the raw copy: run them side
+	// by side.
+	type counted struct {
+		tables map[string]int64
+		err    error
+	}
+	countDone := make(chan counted, 1)
+	if dump.Tables == nil && dump.Count != nil {
+		go func() { tables, err := dump.Count(ctx); countDone <- counted{tables, err} }()
+	} else {
+		countDone <- counted{dump.Tables, nil}
+	}
 	s, err := t.Sealer.seal(raw, sealedPath, progress)
+	c := <-countDone
 	if err != nil {
 		return nil, &Error{Op: "backup", Target: t.Name, File: name, Err: err}
 	}
+	if c.err != nil {
+		return nil, &Error{Op: "backup", Target: t.Name, Err: fmt.Errorf("count rows in the copy: %w", c.err)}
+	}
+	dump.Tables = c.tables
 	os.Remove(raw) // free the space before uploading
 	s.Name = name
 	man := &Manifest{
@@ -240,13 +257,8 @@ func (m *Manager) produce(ctx context.Context, t *Target, rec *Record, progress 
 			}
 		}
 	}
-	f, err := os.Open(sealedPath)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	progress.report("upload", 0, s.Size)
-	if err := t.Dest.Put(ctx, name, f, s.Size); err != nil {
+	if err := putFile(ctx, t.Dest, name, sealedPath, s.Size); err != nil {
 		return nil, &Error{Op: "backup", Target: t.Name, File: name, Err: fmt.Errorf("store in %s: %w", t.Dest, err)}
 	}
 	man.DurationMS = m.opts.Clock.Now().Sub(began).Milliseconds()
@@ -255,6 +267,18 @@ func (m *Manager) produce(ctx context.Context, t *Target, rec *Record, progress 
 		return nil, &Error{Op: "backup", Target: t.Name, File: ManifestName(rec.ID), Err: fmt.Errorf("store in %s: %w", t.Dest, err)}
 	}
 	return man, nil
+}
+
+func putFile(ctx context.Context, d Destination, name, path string, size int64) error {
+	if fp, ok := d.(FilePutter); ok {
+		return fp.PutFile(ctx, name, path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return d.Put(ctx, name, f, size)
 }
 
 // tools adds Warden's and the codecs' versions to a source's tools.

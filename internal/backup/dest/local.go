@@ -63,7 +63,37 @@ func (l *Local) Put(ctx context.Context, name string, r io.Reader, size int64) e
 	if err := os.Rename(tmp.Name(), p); err != nil {
 		return err
 	}
-	d, err := os.Open(l.Dir)
+	return syncDir(l.Dir)
+}
+
+// PutFile implements backup.FilePutter: the finished file is renamed into
+// place when it is on the same file system, else copied. The caller has
+// fsynced it; the directory is fsynced here.
+func (l *Local) PutFile(ctx context.Context, name, path string) error {
+	p, err := l.path(name)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(l.Dir, 0o750); err != nil {
+		return err
+	}
+	if err := os.Rename(path, p); err != nil {
+		f, oerr := os.Open(path)
+		if oerr != nil {
+			return oerr
+		}
+		defer f.Close()
+		st, serr := f.Stat()
+		if serr != nil {
+			return serr
+		}
+		return l.Put(ctx, name, f, st.Size())
+	}
+	return syncDir(l.Dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ type backuper interface {
 }
 
 // Dump implements backup.Source: the backup API copies all pages in one
-// step into path, which is then fsynced and counted.
+// step into path; the rows are counted in that copy (Dump.Count).
 func (s *Source) Dump(ctx context.Context, path string) (backup.Dump, error) {
 	if _, err := os.Stat(s.Path); err != nil {
 		return backup.Dump{}, fmt.Errorf("source database: %w", err)
@@ -83,14 +83,9 @@ func (s *Source) Dump(ctx context.Context, path string) (backup.Dump, error) {
 	if err != nil {
 		return backup.Dump{}, fmt.Errorf("copy pages: %w", err)
 	}
-	if err := fsync(path); err != nil {
-		return backup.Dump{}, err
-	}
-	tables, err := countFile(ctx, path)
-	if err != nil {
-		return backup.Dump{}, fmt.Errorf("count rows in the copy: %w", err)
-	}
-	return backup.Dump{Tables: tables, SnapshotAt: snapshot, Tools: map[string]string{
+	// The copy is a temporary file: the artifact made from it is fsynced,
+	// so syncing this one too would only write it to disk twice.
+	return backup.Dump{Count: func(ctx context.Context) (map[string]int64, error) { return countFile(ctx, path) }, SnapshotAt: snapshot, Tools: map[string]string{
 		"sqlite": version, "sqlite_driver": "modernc.org/sqlite " + moduleVersion("modernc.org/sqlite"),
 	}}, nil
 }
