@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"net/http"
@@ -41,14 +42,46 @@ func TestBackupsAPI(t *testing.T) {
 		}
 	}
 	db.Close()
-	cfg.Backups = []config.Backup{{Name: "app", SQLite: appPath, Schedule: "0 3 * * *", Destination: filepath.Join(t.TempDir(), "b")}}
+	cfg.Backups = []config.Backup{
+		{Name: "app", SQLite: appPath, Schedule: "0 3 * * *", Destination: filepath.Join(t.TempDir(), "b")},
+		{Name: "gone", SQLite: filepath.Join(t.TempDir(), "missing.db"), Schedule: "manual"},
+	}
 	a := startTestApp(t, cfg)
 	admin, reader := tokenWithout[config.ScopeAudit], tokenWithout[config.ScopeAdmin]
+
+	// The scheduler runs each scheduled target and the staleness check.
+	jobs, err := a.Scheduler.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched := map[string]string{}
+	for _, j := range jobs {
+		sched[j.Name] = j.Schedule
+	}
+	if sched["backup:app"] != "0 3 * * *" || sched["backup:warden"] != "30 2 * * *" || sched["backup:staleness"] == "" || sched["backup:gone"] != "" {
+		t.Errorf("scheduled jobs %v", sched)
+	}
+
+	// A failed backup answers 500 naming why and raises BackupFailed
+	// through the alert router.
+	code, body := apiCall(t, a, "POST", "/api/v1/backups/gone/run", admin)
+	if code != http.StatusInternalServerError || !strings.Contains(body["error"].(string), "missing.db") {
+		t.Errorf("failing backup: %d %v", code, body)
+	}
+	raised := false
+	for _, al := range a.Alerts.Firing() {
+		if al.Labels["alertname"] == "BackupFailed" && al.Labels["target"] == "gone" {
+			raised = true
+		}
+	}
+	if !raised {
+		t.Error("no BackupFailed alert in the router")
+	}
 
 	if code, _ := apiCall(t, a, "POST", "/api/v1/backups/app/run", reader); code != http.StatusForbidden {
 		t.Errorf("run with a read-only token: %d", code)
 	}
-	code, body := apiCall(t, a, "POST", "/api/v1/backups/app/run", admin)
+	code, body = apiCall(t, a, "POST", "/api/v1/backups/app/run", admin)
 	if code != http.StatusOK {
 		t.Fatalf("run: %d %v", code, body)
 	}
@@ -67,11 +100,11 @@ func TestBackupsAPI(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("list: %d %v", code, body)
 	}
-	if n := len(body["backups"].([]any)); n != 2 {
-		t.Errorf("listed %d backups, want 2", n)
+	if n := len(body["backups"].([]any)); n != 3 {
+		t.Errorf("listed %d backups, want 3 (one failed)", n)
 	}
 	targets := body["targets"].([]any)
-	if len(targets) != 2 || targets[0].(map[string]any)["name"] != "warden" || targets[1].(map[string]any)["schedule"] != "0 3 * * *" {
+	if len(targets) != 3 || targets[0].(map[string]any)["name"] != "warden" || targets[1].(map[string]any)["schedule"] != "0 3 * * *" {
 		t.Errorf("targets %v", targets)
 	}
 	if code, _ := apiCall(t, a, "GET", "/api/v1/backups?limit=0", reader); code != http.StatusBadRequest {
