@@ -28,6 +28,7 @@ Commands:
   errors dsn     print each error tracking project's Sentry DSN
   audit          verify the audit trail, export it (or one user's events), checkpoint it
   checks         run uptime checks once, list their state, uptime, MTTD and MTTR
+  backup         run|list|verify|restore|drill backups of the app's databases and Warden's own state
   version        print the version
 
 Run 'warden <command> --help' for a command's flags.
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = runAudit(ctx, args[1:], e)
 	case "checks":
 		err = runChecks(ctx, args[1:], e)
+	case "backup":
+		err = runBackup(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return exitOK

@@ -5,6 +5,7 @@ import (
 
 	"github.com/wardenhq/warden/internal/alert/alertsql"
 	"github.com/wardenhq/warden/internal/audit/auditsql"
+	"github.com/wardenhq/warden/internal/backup/backupsql"
 	"github.com/wardenhq/warden/internal/clock"
 	"github.com/wardenhq/warden/internal/errtrack/errsql"
 	"github.com/wardenhq/warden/internal/schedule"
@@ -17,6 +18,7 @@ func migrations() []store.MigrationSet {
 	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, errsql.Migrations}
 	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, auditsql.Migrations}
 	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, uptimesql.Migrations}
+	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, backupsql.Migrations}
 }
 
 // wireParts builds each domain part and registers its routes, pages and jobs.
@@ -27,9 +29,10 @@ func (a *App) wireParts(ctx context.Context) error {
 		a.wireAlerts,
 		a.wireGateway, // after alerts: it raises the WAF-spike alert
 		a.wireLogs,
-		a.wireErrors, // after alerts: it raises through the router
-		a.wireAudit,  // after alerts: a failed verification raises an alert
-		a.wireUptime, // after alerts: checks raise through the router
+		a.wireErrors,  // after alerts: it raises through the router
+		a.wireAudit,   // after alerts: a failed verification raises an alert
+		a.wireUptime,  // after alerts: checks raise through the router
+		a.wireBackups, // after wireAlerts: it raises through the router
 	} {
 		if err := wire(ctx); err != nil {
 			return err

@@ -27,10 +27,11 @@ type Config struct {
 	Gateway     Gateway  `yaml:"gateway"`
 	Logs        Logs     `yaml:"logs"`
 
-	Errors ErrorTracking `yaml:"errors"`
-	Audit  Audit         `yaml:"audit"`
-	Checks []Check       `yaml:"checks"`
-	Uptime Uptime        `yaml:"uptime"`
+	Errors  ErrorTracking `yaml:"errors"`
+	Audit   Audit         `yaml:"audit"`
+	Checks  []Check       `yaml:"checks"`
+	Uptime  Uptime        `yaml:"uptime"`
+	Backups []Backup      `yaml:"backups"`
 }
 
 // Log sets Warden's own logging (JSON lines on stderr).
@@ -144,6 +145,7 @@ func (c *Config) validate(v *validator) {
 	c.Errors.validate(v)
 	c.Audit.validate(v)
 	c.Uptime.validate(v, c.Checks)
+	validateBackups(v, c.Backups)
 }
 
 func (s *Server) validate(v *validator) {
