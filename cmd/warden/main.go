@@ -24,6 +24,7 @@ Commands:
   config check   validate a config file, list every error, print the effective config
   config hash-password   print a bcrypt hash for a web UI user
   alerts         test channels, list alerts and deliveries, add and expire silences
+  runbooks check lint runbooks and the runbook ids the config names
   version        print the version
 
 Run 'warden <command> --help' for a command's flags.
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = (&versionCommand{}).Run(ctx, args[1:], e)
 	case "alerts":
 		err = runAlerts(ctx, args[1:], e)
+	case "runbooks":
+		err = runRunbooks(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return exitOK

@@ -24,6 +24,7 @@ type Config struct {
 	Tokens      []Token  `yaml:"tokens"`
 	UI          UI       `yaml:"ui"`
 	Alerts      Alerts   `yaml:"alerts"`
+	Runbooks    Runbooks `yaml:"runbooks"`
 }
 
 // Log sets Warden's own logging (JSON lines on stderr).
@@ -126,6 +127,7 @@ func (c *Config) validate(v *validator) {
 	}
 	c.UI.validate(v)
 	c.Alerts.validate(v)
+	c.Runbooks.validate(v)
 }
 
 func (s *Server) validate(v *validator) {
