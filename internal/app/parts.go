@@ -20,6 +20,7 @@ func (a *App) wireParts(ctx context.Context) error {
 	for _, wire := range []func(context.Context) error{
 		a.wireUI, // first: the parts below add pages to it
 		a.wireAlerts,
+		a.wireRunbooks,
 	} {
 		if err := wire(ctx); err != nil {
 			return err
