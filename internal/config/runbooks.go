@@ -4,8 +4,8 @@ package config
 // UI and that alerts and checks name by id.
 type Runbooks struct {
 	// Dir holds one .md file per runbook (README.md and index.md are not
-	// runbooks). The default, ./runbooks, may be missing: Warden then
-	// serves no runbooks. A Dir set in the file must exist.
+	// runbooks), relative to the working directory. A missing directory is
+	// not an error: the Runbooks page says so and lists none.
 	Dir string `yaml:"dir"`
 }
 
