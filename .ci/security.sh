@@ -18,9 +18,9 @@ cd "$(dirname "$0")/.."
 GOBIN="$(go env GOPATH)/bin"
 export GOBIN PATH="$GOBIN:$PATH"
 
-install_tool() { # name module version version-probe
-  local name=$1 module=$2 version=$3 probe=$4
-  if command -v "$name" >/dev/null 2>&1 && "$name" $probe 2>&1 | grep -q -- "${version#v}"; then
+install_tool() { # name module@version: skipped when that build is installed
+  local name=$1 module=$2 version=$3 bin="$GOBIN/$1"
+  if [ -x "$bin" ] && [ "$(go version -m "$bin" | awk '$1 == "mod" {print $3}')" = "$version" ]; then
     return 0
   fi
   echo "installing $module@$version"
@@ -28,7 +28,7 @@ install_tool() { # name module version version-probe
 }
 
 run_staticcheck() {
-  install_tool staticcheck honnef.co/go/tools/cmd/staticcheck "$STATICCHECK_VERSION" -version
+  install_tool staticcheck honnef.co/go/tools/cmd/staticcheck "$STATICCHECK_VERSION"
   local out; out=$(mktemp)
   # staticcheck exits 1 when it finds anything; secscan decides.
   staticcheck -f json ./... >"$out" || true
@@ -37,7 +37,7 @@ run_staticcheck() {
 }
 
 run_gosec() {
-  install_tool gosec github.com/securego/gosec/v2/cmd/gosec "$GOSEC_VERSION" -version
+  install_tool gosec github.com/securego/gosec/v2/cmd/gosec "$GOSEC_VERSION"
   local out; out=$(mktemp)
   # Test files are scanned too (-tests): a test that builds a command from
   # input is as much a risk on a CI runner. #nosec comments are not

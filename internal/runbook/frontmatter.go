@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -197,10 +198,16 @@ func contains(list []string, s string) bool {
 
 // yamlLine digs the line out of a yaml error ("yaml: line 3: ...").
 func yamlLine(err error) int {
-	var n int
 	s := err.Error()
-	if i := strings.Index(s, "line "); i >= 0 {
-		fmt.Sscanf(s[i+5:], "%d", &n)
+	i := strings.Index(s, "line ")
+	if i < 0 {
+		return 0
 	}
+	s = s[i+5:]
+	j := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	if j >= 0 {
+		s = s[:j]
+	}
+	n, _ := strconv.Atoi(s)
 	return n
 }

@@ -28,7 +28,7 @@ func (s *Set) HTML(rb *Runbook) (template.HTML, error) {
 	if err := md.Renderer().Render(&buf, rb.Body, doc); err != nil {
 		return "", err
 	}
-	return template.HTML(buf.String()), nil // #nosec G203 -- goldmark output with raw HTML disabled
+	return template.HTML(buf.String()), nil
 }
 
 // uiDestination maps a relative link to another runbook ("disk-filling.md",
