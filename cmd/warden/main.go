@@ -29,6 +29,7 @@ Commands:
   audit          verify the audit trail, export it (or one user's events), checkpoint it
   checks         run uptime checks once, list their state, uptime, MTTD and MTTR
   backup         run|list|verify|restore|drill backups of the app's databases and Warden's own state
+  runbooks check lint runbooks and the runbook ids the config names
   version        print the version
 
 Run 'warden <command> --help' for a command's flags.
@@ -91,6 +92,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = runChecks(ctx, args[1:], e)
 	case "backup":
 		err = runBackup(ctx, args[1:], e)
+	case "runbooks":
+		err = runRunbooks(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return exitOK

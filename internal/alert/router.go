@@ -26,6 +26,9 @@ type Options struct {
 	Retry        RetryPolicy
 	ExternalURL  string
 	Metrics      *Metrics
+	// RunbookURL, when set, turns an alert's runbook_url annotation into a
+	// link as it is raised: a bare runbook id becomes its page in the UI.
+	RunbookURL func(ref string) string
 }
 
 // RetryPolicy bounds redelivery: exponential backoff from Initial to Max,
@@ -201,6 +204,7 @@ func (r *Router) Raise(ctx context.Context, a Alert) error {
 	if err := checkAlert(&a); err != nil {
 		return err
 	}
+	r.linkRunbook(&a)
 	now := r.now()
 	a.UpdatedAt = now
 	if a.StartsAt.IsZero() {
@@ -233,6 +237,19 @@ func (r *Router) Raise(ctx context.Context, a Alert) error {
 	}
 	r.opts.Metrics.firing.Set(float64(r.countFiringLocked(now)))
 	return nil
+}
+
+// linkRunbook resolves the runbook annotation with Options.RunbookURL, on
+// a copy of the annotations, which belong to the caller.
+func (r *Router) linkRunbook(a *Alert) {
+	ref := a.Annotations[AnnotationRunbook]
+	if r.opts.RunbookURL == nil || ref == "" {
+		return
+	}
+	if link := r.opts.RunbookURL(ref); link != ref {
+		a.Annotations = a.Annotations.Clone()
+		a.Annotations[AnnotationRunbook] = link
+	}
 }
 
 // Resolve marks the alert with these labels resolved at at. Its group tells

@@ -47,6 +47,7 @@ func NewRouter(cfg *config.Config, db *store.DB, clk clock.Clock, metrics *alert
 		},
 		ExternalURL: cfg.PublicURL,
 		Metrics:     metrics,
+		RunbookURL:  runbookLinker(cfg),
 	})
 }
 

@@ -33,6 +33,7 @@ func (a *App) wireParts(ctx context.Context) error {
 		a.wireAudit,   // after alerts: a failed verification raises an alert
 		a.wireUptime,  // after alerts: checks raise through the router
 		a.wireBackups, // after wireAlerts: it raises through the router
+		a.wireRunbooks,
 	} {
 		if err := wire(ctx); err != nil {
 			return err

@@ -17,11 +17,10 @@ type Fake struct {
 }
 
 type fakeTimer struct {
-	c       *Fake
-	when    time.Time
-	seq     int
-	f       func()
-	stopped bool
+	c    *Fake
+	when time.Time
+	seq  int
+	f    func()
 }
 
 // NewFake returns a Fake clock set to start.

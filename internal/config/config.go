@@ -27,11 +27,12 @@ type Config struct {
 	Gateway     Gateway  `yaml:"gateway"`
 	Logs        Logs     `yaml:"logs"`
 
-	Errors  ErrorTracking `yaml:"errors"`
-	Audit   Audit         `yaml:"audit"`
-	Checks  []Check       `yaml:"checks"`
-	Uptime  Uptime        `yaml:"uptime"`
-	Backups []Backup      `yaml:"backups"`
+	Errors   ErrorTracking `yaml:"errors"`
+	Audit    Audit         `yaml:"audit"`
+	Checks   []Check       `yaml:"checks"`
+	Uptime   Uptime        `yaml:"uptime"`
+	Backups  []Backup      `yaml:"backups"`
+	Runbooks Runbooks      `yaml:"runbooks"`
 }
 
 // Log sets Warden's own logging (JSON lines on stderr).
@@ -146,6 +147,7 @@ func (c *Config) validate(v *validator) {
 	c.Audit.validate(v)
 	c.Uptime.validate(v, c.Checks)
 	validateBackups(v, c.Backups)
+	c.Runbooks.validate(v)
 }
 
 func (s *Server) validate(v *validator) {

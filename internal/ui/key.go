@@ -34,7 +34,8 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 	}
 	defer os.Remove(tmp.Name())
 	// CreateTemp already makes the file 0600.
-	if _, err := tmp.Write(key); err == nil {
+	_, err = tmp.Write(key)
+	if err == nil {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
