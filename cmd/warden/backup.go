@@ -242,12 +242,12 @@ func backupList(ctx context.Context, args []string, e env) error {
 			msg = r.VerifyError
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%dms\t%s\t%s\n", r.ID, r.Status, r.VerifyStatus, humanBytes(r.Size), humanBytes(r.RawSize),
-			r.DurationMS, r.StartedAt.Format(time.RFC3339), oneLine(msg))
+			r.DurationMS, r.StartedAt.Format(time.RFC3339), shortLine(msg))
 	}
 	return tw.Flush()
 }
 
-func oneLine(s string) string {
+func shortLine(s string) string {
 	s = strings.ReplaceAll(s, "\n", " ")
 	if len(s) > 120 {
 		s = s[:117] + "..."

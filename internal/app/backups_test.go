@@ -12,7 +12,7 @@ import (
 	"github.com/wardenhq/warden/internal/config"
 )
 
-func apiCall(t *testing.T, a *App, method, path, token string) (int, map[string]any) {
+func backupsAPICall(t *testing.T, a *App, method, path, token string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, a.URL()+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -64,7 +64,7 @@ func TestBackupsAPI(t *testing.T) {
 
 	// A failed backup answers 500 naming why and raises BackupFailed
 	// through the alert router.
-	code, body := apiCall(t, a, "POST", "/api/v1/backups/gone/run", admin)
+	code, body := backupsAPICall(t, a, "POST", "/api/v1/backups/gone/run", admin)
 	if code != http.StatusInternalServerError || !strings.Contains(body["error"].(string), "missing.db") {
 		t.Errorf("failing backup: %d %v", code, body)
 	}
@@ -78,10 +78,10 @@ func TestBackupsAPI(t *testing.T) {
 		t.Error("no BackupFailed alert in the router")
 	}
 
-	if code, _ := apiCall(t, a, "POST", "/api/v1/backups/app/run", reader); code != http.StatusForbidden {
+	if code, _ := backupsAPICall(t, a, "POST", "/api/v1/backups/app/run", reader); code != http.StatusForbidden {
 		t.Errorf("run with a read-only token: %d", code)
 	}
-	code, body = apiCall(t, a, "POST", "/api/v1/backups/app/run", admin)
+	code, body = backupsAPICall(t, a, "POST", "/api/v1/backups/app/run", admin)
 	if code != http.StatusOK {
 		t.Fatalf("run: %d %v", code, body)
 	}
@@ -89,14 +89,14 @@ func TestBackupsAPI(t *testing.T) {
 	if rec["status"] != "ok" || rec["verify_status"] != "passed" || !strings.HasPrefix(rec["artifact"].(string), "app-") {
 		t.Errorf("run answered %v", rec)
 	}
-	if code, body := apiCall(t, a, "POST", "/api/v1/backups/warden/run", admin); code != http.StatusOK || body["backup"].(map[string]any)["verify_status"] != "passed" {
+	if code, body := backupsAPICall(t, a, "POST", "/api/v1/backups/warden/run", admin); code != http.StatusOK || body["backup"].(map[string]any)["verify_status"] != "passed" {
 		t.Errorf("backup of Warden's own state: %d %v", code, body)
 	}
-	if code, body := apiCall(t, a, "POST", "/api/v1/backups/nope/run", admin); code != http.StatusNotFound || !strings.Contains(body["error"].(string), "nope") {
+	if code, body := backupsAPICall(t, a, "POST", "/api/v1/backups/nope/run", admin); code != http.StatusNotFound || !strings.Contains(body["error"].(string), "nope") {
 		t.Errorf("unknown target: %d %v", code, body)
 	}
 
-	code, body = apiCall(t, a, "GET", "/api/v1/backups", reader)
+	code, body = backupsAPICall(t, a, "GET", "/api/v1/backups", reader)
 	if code != http.StatusOK {
 		t.Fatalf("list: %d %v", code, body)
 	}
@@ -107,15 +107,15 @@ func TestBackupsAPI(t *testing.T) {
 	if len(targets) != 3 || targets[0].(map[string]any)["name"] != "warden" || targets[1].(map[string]any)["schedule"] != "0 3 * * *" {
 		t.Errorf("targets %v", targets)
 	}
-	if code, _ := apiCall(t, a, "GET", "/api/v1/backups?limit=0", reader); code != http.StatusBadRequest {
+	if code, _ := backupsAPICall(t, a, "GET", "/api/v1/backups?limit=0", reader); code != http.StatusBadRequest {
 		t.Errorf("limit=0 answered %d", code)
 	}
 
-	code, body = apiCall(t, a, "POST", "/api/v1/backups/app/verify", admin)
+	code, body = backupsAPICall(t, a, "POST", "/api/v1/backups/app/verify", admin)
 	if code != http.StatusOK || body["passed"] != true {
 		t.Errorf("verify: %d %v", code, body)
 	}
-	if code, _ := apiCall(t, a, "POST", "/api/v1/backups/app/verify?id=app-19700101T000000Z", admin); code != http.StatusNotFound {
+	if code, _ := backupsAPICall(t, a, "POST", "/api/v1/backups/app/verify?id=app-19700101T000000Z", admin); code != http.StatusNotFound {
 		t.Errorf("verify of an unknown id: %d", code)
 	}
 }

@@ -15,10 +15,10 @@ import (
 
 // migrations lists every component's schema, applied at start-up.
 func migrations() []store.MigrationSet {
-	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, errsql.Migrations}
-	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, auditsql.Migrations}
-	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, uptimesql.Migrations}
-	return []store.MigrationSet{schedule.Migrations, alertsql.Migrations, backupsql.Migrations}
+	return []store.MigrationSet{
+		schedule.Migrations, alertsql.Migrations, errsql.Migrations, auditsql.Migrations,
+		uptimesql.Migrations, backupsql.Migrations,
+	}
 }
 
 // wireParts builds each domain part and registers its routes, pages and jobs.
