@@ -45,6 +45,7 @@ type result struct {
 	rps      float64
 	p50, p99 time.Duration
 	non2xx   int
+	errors   int // wrk's socket errors, timeouts included
 }
 
 var (
@@ -144,7 +145,7 @@ func main() {
 				log.Fatalf("%s, %s: %v", tg.name, rq.name, err)
 			}
 			results[tg.name][rq.name] = res
-			log.Printf("%-28s %-18s %8.0f req/s  p50 %-9s p99 %-9s non-2xx %d", tg.name, rq.name, res.rps, res.p50, res.p99, res.non2xx)
+			log.Printf("%-28s %-18s %8.0f req/s  p50 %-9s p99 %-9s non-2xx %d  errors %d", tg.name, rq.name, res.rps, res.p50, res.p99, res.non2xx, res.errors)
 		}
 		if prof != nil {
 			pprof.StopCPUProfile()
@@ -209,6 +210,7 @@ var (
 	wrkRPS     = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)
 	wrkPct     = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([\d.]+)(us|ms|s)`)
 	wrkNon2xx  = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
+	wrkErrors  = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
 	wrkScripts sync.Map
 )
 
@@ -226,7 +228,7 @@ func runWrk(wrk, dir, addr string, rq request) (result, error) {
 	}
 	threads := min(2, *conns)
 	out, err := exec.Command(wrk, "-t", strconv.Itoa(threads), "-c", strconv.Itoa(*conns), "-d", duration.String(),
-		"--latency", "-s", script, "http://"+addr+rq.path).CombinedOutput()
+		"--latency", "--timeout", "10s", "-s", script, "http://"+addr+rq.path).CombinedOutput()
 	if err != nil {
 		return result{}, fmt.Errorf("wrk: %v\n%s", err, out)
 	}
@@ -248,6 +250,12 @@ func runWrk(wrk, dir, addr string, rq request) (result, error) {
 	}
 	if m := wrkNon2xx.FindSubmatch(out); m != nil {
 		res.non2xx, _ = strconv.Atoi(string(m[1]))
+	}
+	if m := wrkErrors.FindSubmatch(out); m != nil {
+		for _, g := range m[1:] {
+			n, _ := strconv.Atoi(string(g))
+			res.errors += n
+		}
 	}
 	return res, nil
 }
