@@ -317,3 +317,22 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition not met in 5s")
 }
+
+func TestLimiterCountsIPv6Per64(t *testing.T) {
+	l := NewLimiter(1, 2, LimiterOptions{Clock: clock.NewFake(time.Unix(0, 0))})
+	a := netip.MustParseAddr("2001:db8:1:2::1")
+	b := netip.MustParseAddr("2001:db8:1:2:ffff::9")
+	other := netip.MustParseAddr("2001:db8:1:3::1")
+	if ok, _ := l.Allow(a); !ok {
+		t.Fatal("first request refused")
+	}
+	if ok, _ := l.Allow(b); !ok {
+		t.Fatal("second request (same /64) refused")
+	}
+	if ok, wait := l.Allow(b); ok || wait != time.Second {
+		t.Errorf("third request from the same /64: ok=%v wait=%v", ok, wait)
+	}
+	if ok, _ := l.Allow(other); !ok {
+		t.Error("another /64 shares the bucket")
+	}
+}

@@ -45,8 +45,15 @@ func NewLimiter(perSecond float64, burst int, opts LimiterOptions) *Limiter {
 }
 
 // Allow takes a token for the client. When none is left it returns false
-// and how long until one is.
+// and how long until one is. IPv6 clients are counted per /64, the block
+// one subscriber usually holds, so that rotating addresses within it does
+// not buy a fresh bucket.
 func (l *Limiter) Allow(client netip.Addr) (bool, time.Duration) {
+	if client.Is6() && !client.Is4In6() {
+		if p, err := client.Prefix(64); err == nil {
+			client = p.Addr()
+		}
+	}
 	now := l.clk.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -334,5 +335,39 @@ func TestKnownFalsePositiveFixedByExclusion(t *testing.T) {
 	srv2, _ := startGateway(t, Options{Config: cfg})
 	if got := send(srv2.URL); got != 200 {
 		t.Errorf("with the exclusion: %d", got)
+	}
+}
+
+// With response bodies inspected, an upstream that leaks a database error
+// is answered with a 403 instead, and the event says so.
+func TestWAFBlocksLeakyResponse(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		if r.URL.Path == "/leak" {
+			fmt.Fprint(w, "<html><body>Warning: mysql_fetch_array() expects parameter 1 to be resource. You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version</body></html>")
+			return
+		}
+		fmt.Fprint(w, "<html><body>Your payment of 12.50 NOK was received.</body></html>")
+	}))
+	defer up.Close()
+	cfg := gatewayConfig(up.URL, config.WAFBlock)
+	cfg.WAF.InspectResponseBody = true
+	srv, sink := startGateway(t, Options{Config: cfg})
+	get := func(path string) (*http.Response, []byte) {
+		r := newReq(t, "GET", srv.URL+path, "")
+		r.Host = "pay.example.com"
+		return do(t, r)
+	}
+	resp, body := get("/ok")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "was received") {
+		t.Fatalf("clean response: %d %s", resp.StatusCode, body)
+	}
+	resp, body = get("/leak")
+	if resp.StatusCode != 403 || strings.Contains(string(body), "SQL") {
+		t.Fatalf("leaky response: %d %s", resp.StatusCode, body)
+	}
+	ev := sink.eventFor(resp.Header.Get(HeaderRequestID))
+	if ev == nil || ev.Action != WAFOutcomeBlocked {
+		t.Fatalf("event %+v", ev)
 	}
 }
