@@ -37,6 +37,7 @@ func main() {
 	run := flag.Duration("for", 60*time.Second, "how long to measure (bounded to 10m)")
 	upstream := flag.Bool("upstream", false, "internal: serve the upstream and print its address")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the measured period to this file")
+	dbURL := flag.String("db", "", "empty for SQLite in a temp dir, or a postgres:// URL of an empty database")
 	flag.Parse()
 	if *upstream {
 		serveUpstream()
@@ -57,6 +58,7 @@ func main() {
 	defer os.RemoveAll(dir)
 	cfg := config.Default()
 	cfg.DataDir = dir
+	cfg.Database.URL = config.Secret(*dbURL)
 	for i := range *n {
 		cfg.Checks = append(cfg.Checks, config.Check{
 			Name: fmt.Sprintf("check-%04d", i), URL: url, Method: "GET",
@@ -112,7 +114,7 @@ func main() {
 
 	share := 100 * used.Seconds() / wall.Seconds()
 	perProbe := used / time.Duration(max(done, 1))
-	fmt.Printf("checks %d, interval %s, measured %s: %d probes stored\n", *n, *interval, wall.Round(time.Second), done)
+	fmt.Printf("database %s; checks %d, interval %s, measured %s: %d probes stored\n", db.Dialect, *n, *interval, wall.Round(time.Second), done)
 	fmt.Printf("warden: CPU %s = %.2f%% of one core, %s per probe (probe, conditions, scheduler slot claim, SQLite write, rollups)\n",
 		used.Round(time.Millisecond), share, perProbe.Round(time.Microsecond))
 	fmt.Printf("baseline: %d bare net/http GETs, new connection each: CPU %s, %s per request\n",

@@ -112,27 +112,24 @@ func (m *Monitor) Run(ctx context.Context, name string) (Result, error) {
 // tells the alert router what changed. Run calls it; tests and imports of
 // history feed recorded results through it.
 func (m *Monitor) Apply(ctx context.Context, c *Check, r Result) error {
-	st, err := m.opts.Store.State(ctx, c.Name)
-	if err != nil {
-		return fmt.Errorf("uptime: read state of %s: %w", c.Name, err)
-	}
-	st.Check = c.Name
 	// The error quotes values from the response body; scrub them as every
 	// stored text is.
 	r.Error = scrub.String(r.Error)
 	done := r.At.Add(r.Latency)
-	tr := step(c, &st, r, done)
-	rr := r
-	rr.Conditions = nil
-	st.Last = &rr
-	rec := Record{Result: r, State: st, Open: tr.Opened, Close: tr.Resolved}
-	id, err := m.opts.Store.Record(ctx, rec)
+	var tr Transition
+	st, id, err := m.opts.Store.Record(ctx, c.Name, func(st *State) Record {
+		st.Check = c.Name
+		tr = step(c, st, r, done)
+		last := r
+		last.Conditions = nil
+		st.Last = &last
+		return Record{Result: r, Open: tr.Opened, Close: tr.Resolved}
+	})
 	if err != nil {
 		return fmt.Errorf("uptime: store probe of %s: %w", c.Name, err)
 	}
 	m.metrics.observe(r, st.Down)
 	if tr.Opened != nil {
-		st.IncidentID = id
 		m.opts.Logger.Warn("uptime: check down", "check", c.Name, "incident", id, "cause", r.Error,
 			"time_to_detect_ms", tr.Opened.TimeToDetect().Milliseconds())
 	}

@@ -9,12 +9,12 @@ import (
 // ErrNotFound is returned for an incident that does not exist.
 var ErrNotFound = errors.New("not found")
 
-// Record is everything one probe writes, stored in one transaction so that a
-// crash cannot leave a result without its state or an incident half open.
+// Record is everything one probe writes besides the check's state, stored
+// with it in one transaction so that a crash cannot leave a result without
+// its state or an incident half open.
 type Record struct {
 	Result Result
-	State  State
-	Open   *Incident // insert; its ID is set and State.IncidentID to it
+	Open   *Incident // insert; State.IncidentID is set to its ID
 	Close  *Incident // update RecoveredAt and ResolvedAt of Close.ID
 }
 
@@ -47,9 +47,11 @@ type IncidentFilter struct {
 // Store keeps results, rollups, state and incidents. uptimesql implements it
 // on SQLite and PostgreSQL.
 type Store interface {
-	// Record stores one probe (and its rollups) with the state and incident
-	// change it caused, atomically; it returns the opened incident's ID.
-	Record(ctx context.Context, rec Record) (int64, error)
+	// Record reads the check's state (locked against other instances),
+	// lets apply change it and say what to write, and stores the probe, its
+	// rollups, the incident change and the new state in one transaction. It
+	// returns the stored state and the opened incident's ID.
+	Record(ctx context.Context, check string, apply func(st *State) Record) (State, int64, error)
 	// State returns a check's state; a check never probed has a zero State.
 	State(ctx context.Context, check string) (State, error)
 	// SetAlerted records what the router was told.

@@ -39,9 +39,19 @@ func boolInt(b bool) int {
 }
 
 // Record implements uptime.Store.
-func (s *Store) Record(ctx context.Context, rec uptime.Record) (int64, error) {
+func (s *Store) Record(ctx context.Context, check string, apply func(st *uptime.State) uptime.Record) (uptime.State, int64, error) {
 	var id int64
+	var st uptime.State
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		lock := ""
+		if s.db.Dialect == store.Postgres {
+			lock = " FOR UPDATE" // SQLite's immediate transactions already hold the write lock
+		}
+		var err error
+		if st, err = readState(ctx, tx, check, lock); err != nil {
+			return err
+		}
+		rec := apply(&st)
 		r := rec.Result
 		if _, err := tx.ExecContext(ctx, `INSERT INTO uptime_results (check_name, at, ok, status, latency_us, error, maintenance)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Check, ms(r.At), boolInt(r.OK), r.Status, r.Latency.Microseconds(), r.Error, boolInt(r.Maintenance)); err != nil {
@@ -61,7 +71,7 @@ func (s *Store) Record(ctx context.Context, rec uptime.Record) (int64, error) {
 				VALUES (?, ?, ?, 0, 0, ?) RETURNING id`, inc.Check, ms(inc.FirstFailAt), ms(inc.DetectedAt), inc.Cause).Scan(&id); err != nil {
 				return fmt.Errorf("open incident: %w", err)
 			}
-			rec.State.IncidentID = id
+			st.IncidentID = id
 		}
 		if rec.Close != nil {
 			if _, err := tx.ExecContext(ctx, `UPDATE uptime_incidents SET recovered_at = ?, resolved_at = ? WHERE id = ?`,
@@ -69,9 +79,25 @@ func (s *Store) Record(ctx context.Context, rec uptime.Record) (int64, error) {
 				return fmt.Errorf("resolve incident: %w", err)
 			}
 		}
-		return putState(ctx, tx, rec.State)
+		return putState(ctx, tx, st)
 	})
-	return id, err
+	return st, id, err
+}
+
+func readState(ctx context.Context, tx *store.Tx, check, lock string) (uptime.State, error) {
+	var data string
+	err := tx.QueryRowContext(ctx, `SELECT data FROM uptime_state WHERE check_name = ?`+lock, check).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return uptime.State{Check: check}, nil
+	}
+	if err != nil {
+		return uptime.State{}, fmt.Errorf("read state: %w", err)
+	}
+	var st uptime.State
+	if err := json.Unmarshal([]byte(data), &st); err != nil {
+		return uptime.State{}, fmt.Errorf("state of %s: %w", check, err)
+	}
+	return st, nil
 }
 
 func addRollup(ctx context.Context, tx *store.Tx, r uptime.Result, period string, start time.Time) error {
