@@ -14,6 +14,7 @@ import (
 	"github.com/wardenhq/warden/internal/backup"
 	"github.com/wardenhq/warden/internal/backup/backuphttp"
 	"github.com/wardenhq/warden/internal/backup/backupsql"
+	"github.com/wardenhq/warden/internal/backup/backupui"
 	"github.com/wardenhq/warden/internal/backup/dest"
 	"github.com/wardenhq/warden/internal/backup/pgsrc"
 	"github.com/wardenhq/warden/internal/backup/sqlitesrc"
@@ -182,5 +183,6 @@ func (a *App) wireBackups(ctx context.Context) error {
 		},
 	}
 	h.Register(a.API)
-	return nil
+	page := &backupui.Page{Manager: mgr, UI: a.UI, Schedules: h.Schedules()}
+	return page.Register()
 }
