@@ -123,6 +123,13 @@ func manager(src, dir, level string) (*backup.Manager, *store.DB, error) {
 // wardenBackup times one backup without verification: dump, compress,
 // store (what the sqlite3 CLI's .backup is compared with).
 func wardenBackup(mgr *backup.Manager, timeout time.Duration) (secs float64, size, raw int64, err error) {
+	defer func() {
+		if recs, _ := mgr.List(context.Background(), backup.Filter{Limit: 1}); len(recs) > 0 && recs[0].Manifest != nil {
+			st := recs[0].Manifest.StagesMS
+			fmt.Printf("  (warden stages: page copy %.1fs, compress+count %.1fs, store %.1fs)\n",
+				float64(st["dump"])/1000, float64(st["seal"])/1000, float64(st["store"])/1000)
+		}
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	start := time.Now()
