@@ -125,7 +125,9 @@ func (a *App) wireBackups(ctx context.Context) error {
 		return err
 	}
 	scheduled := map[string]bool{}
+	timeouts := map[string]time.Duration{}
 	for _, bc := range a.Config.BackupTargets() {
+		timeouts[bc.Name] = bc.Timeout.Std()
 		if bc.Schedule == config.ScheduleManual {
 			continue
 		}
@@ -159,6 +161,9 @@ func (a *App) wireBackups(ctx context.Context) error {
 	h := &backuphttp.Handlers{
 		Manager: mgr,
 		Run: func(ctx context.Context, target string) error {
+			// A backup started over the API finishes even if the caller
+			// hangs up; the target's timeout and shutdown still bound it.
+			ctx = context.WithoutCancel(ctx)
 			if scheduled[target] {
 				return a.Scheduler.RunNow(ctx, BackupJobName(target))
 			}
@@ -171,6 +176,8 @@ func (a *App) wireBackups(ctx context.Context) error {
 				return schedule.ErrBusy
 			}
 			defer release()
+			ctx, cancel := context.WithTimeout(ctx, timeouts[target])
+			defer cancel()
 			_, err = mgr.Run(ctx, target, backup.TriggerManual, nil)
 			return err
 		},
