@@ -124,6 +124,7 @@ func (a *App) wireBackups(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	removeStaleWork(filepath.Join(a.Config.DataDir, "backup-work"), 24*time.Hour, a.Logger)
 	scheduled := map[string]bool{}
 	timeouts := map[string]time.Duration{}
 	for _, bc := range a.Config.BackupTargets() {
@@ -192,4 +193,22 @@ func (a *App) wireBackups(ctx context.Context) error {
 	h.Register(a.API)
 	page := &backupui.Page{Manager: mgr, UI: a.UI, Schedules: h.Schedules()}
 	return page.Register()
+}
+
+// removeStaleWork deletes temporary directories a crashed backup left
+// behind. Only old ones go: a CLI backup may be running beside serve.
+func removeStaleWork(dir string, olderThan time.Duration, logger *slog.Logger) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !e.IsDir() || time.Since(info.ModTime()) < olderThan {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			logger.Warn("remove stale backup work directory", "dir", e.Name(), "error", err)
+		}
+	}
 }
