@@ -98,6 +98,11 @@ func run(sizeMiB, rate int, timeout time.Duration, dir, level string) error {
 		}
 		fmt.Printf("  warden (zstd %s):  %6.1fs  %7.1f MB/s  output %.0f MiB (%.1fx smaller than the %.0f MiB raw copy)\n",
 			level, wSecs, mb/wSecs, float64(wSize)/(1<<20), float64(raw)/float64(wSize), float64(raw)/(1<<20))
+		if recs, _ := mgr.List(context.Background(), backup.Filter{Limit: 1}); len(recs) > 0 && recs[0].Manifest != nil {
+			st := recs[0].Manifest.StagesMS
+			fmt.Printf("    stages: page copy %.1fs, compress (rows counted alongside) %.1fs, store %.1fs\n",
+				float64(st["dump"])/1000, float64(st["seal"])/1000, float64(st["store"])/1000)
+		}
 		if baseErr == nil {
 			fmt.Printf("  ratio warden/sqlite3 MB/s: %.2f (target >= 0.80)\n", baseSecs/wSecs)
 		}

@@ -104,11 +104,13 @@ func openBackups(ctx context.Context, path string, given bool, e env) (*backupEn
 // progressPrinter shows long stages on stderr.
 func progressPrinter(e env) backup.Progress {
 	last := time.Time{}
+	var lastStage string
+	var lastDone int64 = -1
 	return func(stage string, done, total int64) {
-		if time.Since(last) < time.Second && done != total {
+		if stage == lastStage && (done == lastDone || (time.Since(last) < time.Second && done != total)) {
 			return
 		}
-		last = time.Now()
+		last, lastStage, lastDone = time.Now(), stage, done
 		if total > 0 {
 			fmt.Fprintf(e.stderr, "  %s: %s of %s (%d%%)\n", stage, humanBytes(done), humanBytes(total), done*100/total)
 		} else if done > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/wardenhq/warden/internal/backup"
 	"github.com/wardenhq/warden/internal/backup/backuphttp"
 	"github.com/wardenhq/warden/internal/backup/backupsql"
+	"github.com/wardenhq/warden/internal/backup/backupui"
 	"github.com/wardenhq/warden/internal/backup/dest"
 	"github.com/wardenhq/warden/internal/backup/pgsrc"
 	"github.com/wardenhq/warden/internal/backup/sqlitesrc"
@@ -123,8 +124,11 @@ func (a *App) wireBackups(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	removeStaleWork(filepath.Join(a.Config.DataDir, "backup-work"), 24*time.Hour, a.Logger)
 	scheduled := map[string]bool{}
+	timeouts := map[string]time.Duration{}
 	for _, bc := range a.Config.BackupTargets() {
+		timeouts[bc.Name] = bc.Timeout.Std()
 		if bc.Schedule == config.ScheduleManual {
 			continue
 		}
@@ -158,6 +162,9 @@ func (a *App) wireBackups(ctx context.Context) error {
 	h := &backuphttp.Handlers{
 		Manager: mgr,
 		Run: func(ctx context.Context, target string) error {
+			// A backup started over the API finishes even if the caller
+			// hangs up; the target's timeout and shutdown still bound it.
+			ctx = context.WithoutCancel(ctx)
 			if scheduled[target] {
 				return a.Scheduler.RunNow(ctx, BackupJobName(target))
 			}
@@ -170,6 +177,8 @@ func (a *App) wireBackups(ctx context.Context) error {
 				return schedule.ErrBusy
 			}
 			defer release()
+			ctx, cancel := context.WithTimeout(ctx, timeouts[target])
+			defer cancel()
 			_, err = mgr.Run(ctx, target, backup.TriggerManual, nil)
 			return err
 		},
@@ -182,5 +191,24 @@ func (a *App) wireBackups(ctx context.Context) error {
 		},
 	}
 	h.Register(a.API)
-	return nil
+	page := &backupui.Page{Manager: mgr, UI: a.UI, Schedules: h.Schedules()}
+	return page.Register()
+}
+
+// removeStaleWork deletes temporary directories a crashed backup left
+// behind. Only old ones go: a CLI backup may be running beside serve.
+func removeStaleWork(dir string, olderThan time.Duration, logger *slog.Logger) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !e.IsDir() || time.Since(info.ModTime()) < olderThan {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			logger.Warn("remove stale backup work directory", "dir", e.Name(), "error", err)
+		}
+	}
 }

@@ -4,10 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardenhq/warden/internal/config"
 )
@@ -117,5 +121,20 @@ func TestBackupsAPI(t *testing.T) {
 	}
 	if code, _ := backupsAPICall(t, a, "POST", "/api/v1/backups/app/verify?id=app-19700101T000000Z", admin); code != http.StatusNotFound {
 		t.Errorf("verify of an unknown id: %d", code)
+	}
+}
+
+func TestRemoveStaleWork(t *testing.T) {
+	dir := t.TempDir()
+	old, fresh := filepath.Join(dir, "warden-backup-old"), filepath.Join(dir, "warden-backup-new")
+	os.MkdirAll(old, 0o700)
+	os.MkdirAll(fresh, 0o700)
+	os.Chtimes(old, time.Now().Add(-48*time.Hour), time.Now().Add(-48*time.Hour))
+	removeStaleWork(dir, 24*time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("stale directory kept: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("fresh directory removed: %v", err)
 	}
 }

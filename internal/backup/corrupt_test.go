@@ -167,3 +167,29 @@ func TestRestoreRefusesLiveSource(t *testing.T) {
 		t.Errorf("drill onto the live source: %v", err)
 	}
 }
+
+// TestRestoreWithoutCatalog restores when the catalog is lost (Warden's own
+// database is what needs restoring): the destination's manifests are read.
+func TestRestoreWithoutCatalog(t *testing.T) {
+	srcPath, _ := appDB(t, 200)
+	f := newFixture(t, catalogDB(t), srcPath)
+	ctx := context.Background()
+	rec, err := f.mgr.Run(ctx, "app", backup.TriggerManual, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(f.destDir, "app-garbage.manifest.json"), []byte("{not json"), 0o600)
+	fresh := newFixture(t, catalogDB(t), srcPath) // an empty catalog
+	fresh.target.Dest = f.target.Dest
+	to := filepath.Join(t.TempDir(), "restored.db")
+	res, err := fresh.mgr.Restore(ctx, "app", "latest", to, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.BackupID != rec.ID || countRows(t, to, "payments") != 200 {
+		t.Errorf("restored %s with %d rows", res.BackupID, countRows(t, to, "payments"))
+	}
+	if _, err := fresh.mgr.Restore(ctx, "app", "2001-01-01", filepath.Join(t.TempDir(), "x.db"), false, nil); !errors.Is(err, backup.ErrNotFound) {
+		t.Errorf("restore at a time before any backup: %v", err)
+	}
+}

@@ -213,6 +213,8 @@ func (m *Manager) produce(ctx context.Context, t *Target, rec *Record, progress 
 	if err != nil {
 		return nil, &Error{Op: "backup", Target: t.Name, Err: fmt.Errorf("dump %s: %w", t.Source.Describe(), err)}
 	}
+	stages := map[string]int64{"dump": m.opts.Clock.Now().Sub(began).Milliseconds()}
+	mark := m.opts.Clock.Now()
 	name := rec.ID + "." + t.Source.Ext() + ".zst"
 	if len(t.Sealer.Recipients) > 0 {
 		name += ".age"
@@ -239,12 +241,14 @@ func (m *Manager) produce(ctx context.Context, t *Target, rec *Record, progress 
 		return nil, &Error{Op: "backup", Target: t.Name, Err: fmt.Errorf("count rows in the copy: %w", c.err)}
 	}
 	dump.Tables = c.tables
+	stages["seal"] = m.opts.Clock.Now().Sub(mark).Milliseconds()
+	mark = m.opts.Clock.Now()
 	os.Remove(raw) // free the space before uploading
 	s.Name = name
 	man := &Manifest{
 		Format: ManifestFormat, ID: rec.ID, Target: t.Name, Engine: t.Source.Engine(), Source: t.Source.Describe(),
 		CreatedAt: rec.StartedAt, SnapshotAt: dump.SnapshotAt, Compression: "zstd",
-		Files: []File{s.File}, Tables: dump.Tables, Tools: m.tools(dump.Tools),
+		Files: []File{s.File}, Tables: dump.Tables, Tools: m.tools(dump.Tools), StagesMS: stages,
 	}
 	if man.Tables == nil {
 		man.Tables = map[string]int64{}
@@ -261,6 +265,7 @@ func (m *Manager) produce(ctx context.Context, t *Target, rec *Record, progress 
 	if err := putFile(ctx, t.Dest, name, sealedPath, s.Size); err != nil {
 		return nil, &Error{Op: "backup", Target: t.Name, File: name, Err: fmt.Errorf("store in %s: %w", t.Dest, err)}
 	}
+	stages["store"] = m.opts.Clock.Now().Sub(mark).Milliseconds()
 	man.DurationMS = m.opts.Clock.Now().Sub(began).Milliseconds()
 	body := man.Marshal()
 	if err := t.Dest.Put(ctx, ManifestName(rec.ID), strings.NewReader(string(body)), int64(len(body))); err != nil {

@@ -16,14 +16,17 @@ const ManifestFormat = 1
 // copy and reads the destination's only when the catalog has none (a lost
 // Warden database).
 type Manifest struct {
-	Format      int               `json:"format"`
-	ID          string            `json:"id"`
-	Target      string            `json:"target"`
-	Engine      string            `json:"engine"`
-	Source      string            `json:"source"`
-	CreatedAt   time.Time         `json:"created_at"`
-	SnapshotAt  time.Time         `json:"snapshot_at"`
-	DurationMS  int64             `json:"duration_ms"`
+	Format     int       `json:"format"`
+	ID         string    `json:"id"`
+	Target     string    `json:"target"`
+	Engine     string    `json:"engine"`
+	Source     string    `json:"source"`
+	CreatedAt  time.Time `json:"created_at"`
+	SnapshotAt time.Time `json:"snapshot_at"`
+	DurationMS int64     `json:"duration_ms"`
+	// StagesMS splits the duration: dump, seal (compress and encrypt, with
+	// row counting alongside), store.
+	StagesMS    map[string]int64  `json:"stages_ms,omitempty"`
 	Compression string            `json:"compression"`
 	Encryption  string            `json:"encryption,omitempty"` // "age" or empty
 	Recipients  []string          `json:"recipients,omitempty"`

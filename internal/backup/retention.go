@@ -94,8 +94,44 @@ func (m *Manager) Prune(ctx context.Context, target string) ([]string, error) {
 		}
 		deleted = append(deleted, r.ID)
 	}
+	if !t.Keep.IsZero() {
+		if err := m.forgetOldFailures(ctx, target, recs, drop); err != nil {
+			return deleted, err
+		}
+	}
 	if len(deleted) > 0 {
 		m.opts.Logger.Info("backup retention", "target", target, "deleted", len(deleted))
 	}
 	return deleted, nil
+}
+
+// forgetOldFailures deletes the records of failed backups older than the
+// oldest good backup still kept: failures stay visible for as long as the
+// retention window reaches back, and the catalog does not grow forever.
+func (m *Manager) forgetOldFailures(ctx context.Context, target string, good, dropped []Record) error {
+	gone := map[string]bool{}
+	for _, r := range dropped {
+		gone[r.ID] = true
+	}
+	var oldest time.Time
+	for _, r := range good {
+		if !gone[r.ID] && (oldest.IsZero() || r.StartedAt.Before(oldest)) {
+			oldest = r.StartedAt
+		}
+	}
+	if oldest.IsZero() {
+		return nil
+	}
+	failed, err := m.opts.Catalog.List(ctx, Filter{Target: target, Status: StatusFailed})
+	if err != nil {
+		return err
+	}
+	for _, r := range failed {
+		if r.StartedAt.Before(oldest) {
+			if err := m.opts.Catalog.Delete(ctx, r.ID); err != nil {
+				return fmt.Errorf("retention %s: forget failed %s: %w", target, r.ID, err)
+			}
+		}
+	}
+	return nil
 }

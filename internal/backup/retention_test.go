@@ -68,7 +68,8 @@ func TestRetentionOverAYear(t *testing.T) {
 }
 
 // TestPruneDeletesFilesAndRecords runs daily backups on a fake clock with
-// keep {last: 2} and checks that older artifacts, manifests and records go.
+// keep {last: 2} and checks that older artifacts, manifests and records go,
+// and the record of a failure older than every kept backup with them.
 func TestPruneDeletesFilesAndRecords(t *testing.T) {
 	srcPath, _ := appDB(t, 50)
 	f := newFixture(t, catalogDB(t), srcPath)
@@ -80,6 +81,13 @@ func TestPruneDeletesFilesAndRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	// Day 0 fails (the source is away), then four good days.
+	os.Rename(srcPath, srcPath+".away")
+	if _, err := mgr.Run(ctx, "app", backup.TriggerSchedule, nil); err == nil {
+		t.Fatal("backup of a missing source succeeded")
+	}
+	os.Rename(srcPath+".away", srcPath)
+	clk.Advance(24 * time.Hour)
 	for i := 0; i < 4; i++ {
 		if _, err := mgr.Run(ctx, "app", backup.TriggerSchedule, nil); err != nil {
 			t.Fatal(err)
@@ -87,7 +95,7 @@ func TestPruneDeletesFilesAndRecords(t *testing.T) {
 		clk.Advance(24 * time.Hour)
 	}
 	recs, _ := mgr.List(ctx, backup.Filter{Target: "app"})
-	if got := ids(recs); strings.Join(got, " ") != "app-20260303T030000Z app-20260304T030000Z" {
+	if got := ids(recs); strings.Join(got, " ") != "app-20260304T030000Z app-20260305T030000Z" {
 		t.Errorf("catalog keeps %v", got)
 	}
 	entries, _ := os.ReadDir(f.destDir)
@@ -95,7 +103,7 @@ func TestPruneDeletesFilesAndRecords(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	want := "app-20260303T030000Z.manifest.json app-20260303T030000Z.sqlite.zst app-20260304T030000Z.manifest.json app-20260304T030000Z.sqlite.zst"
+	want := "app-20260304T030000Z.manifest.json app-20260304T030000Z.sqlite.zst app-20260305T030000Z.manifest.json app-20260305T030000Z.sqlite.zst"
 	if strings.Join(names, " ") != want {
 		t.Errorf("destination holds %v", names)
 	}
