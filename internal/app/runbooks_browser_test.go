@@ -153,6 +153,17 @@ func TestRunbooksPageInBrowser(t *testing.T) {
 			t.Errorf("runbook index lacks %q:\n%s", want, page)
 		}
 	}
+	// The overview's panel names the firing alert's runbook and the
+	// alert that names a missing one.
+	if err := chromedp.Do(b, chromedp.Navigate(a.URL()+"/ui/")); err != nil {
+		t.Fatal(err)
+	}
+	page = text("main")
+	for _, want := range []string{"Runbooks", "2 runbook(s).", "Alerts naming a missing runbook"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("overview lacks %q:\n%s", want, page)
+		}
+	}
 	// An unknown id answers 404 inside the layout.
 	if err := chromedp.Do(b, chromedp.Navigate(a.URL()+"/ui/runbooks/no-such-runbook")); err != nil {
 		t.Fatal(err)

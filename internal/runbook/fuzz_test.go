@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -51,6 +52,35 @@ func FuzzConfigRefs(f *testing.F) {
 		for _, r := range refs {
 			if r.Value == "" {
 				t.Fatalf("empty ref %+v", r)
+			}
+		}
+	})
+}
+
+// FuzzFrontMatter checks the front matter splitter and decoder alone: no
+// panic, the body is no longer than the input, and lines are within the file.
+func FuzzFrontMatter(f *testing.F) {
+	files, _ := filepath.Glob("testdata/frontmatter/*.md")
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("---\nid: x\n---\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, body, bodyLine, probs := ParseFrontMatter("f.md", data)
+		if len(body) > len(data) {
+			t.Fatalf("body longer than the input")
+		}
+		lines := 2 + bytes.Count(data, []byte("\n"))
+		if bodyLine > lines {
+			t.Fatalf("body line %d past the end (%d lines)", bodyLine, lines)
+		}
+		for _, p := range probs {
+			if p.Line < 0 || p.Line > lines {
+				t.Fatalf("problem line %d outside the file (%d lines): %v", p.Line, lines, p)
 			}
 		}
 	})

@@ -66,7 +66,41 @@ func (p *Page) Register() error {
 	}
 	p.UI.AddPage(ui.Page{Path: "/ui/runbooks", Title: "Runbooks", Nav: true, Order: 80, Scope: config.ScopeRead, Handler: p.showIndex})
 	p.UI.AddPage(ui.Page{Path: "/ui/runbooks/{id}", Title: "Runbook", Scope: config.ScopeRead, Handler: p.showRunbook})
+	p.UI.AddOverview("runbooks", 80, p.panel)
 	return nil
+}
+
+// panel summarises the runbooks on the overview: how many, whether they
+// lint clean, and the runbooks of alerts firing now.
+func (p *Page) panel(ctx context.Context) (ui.Panel, error) {
+	panel := ui.Panel{Title: "Runbooks", Link: "/ui/runbooks", Status: "ok"}
+	set, probs, err := runbook.Load(p.Dir)
+	if err != nil {
+		panel.Status, panel.Summary = "warn", "No runbooks: "+err.Error()
+		return panel, nil
+	}
+	panel.Summary = fmt.Sprintf("%d runbook(s).", len(set.Runbooks))
+	if len(probs) > 0 {
+		panel.Status = "warn"
+		panel.Summary += fmt.Sprintf(" %d problem(s) found by the lint.", len(probs))
+	}
+	byID, missing, err := p.pointing(ctx, set)
+	if err != nil {
+		return panel, err
+	}
+	for _, rb := range set.Runbooks {
+		for _, f := range byID[rb.ID] {
+			if f.Firing && len(panel.Rows) < 4 {
+				panel.Rows = append(panel.Rows, [2]string{f.Name, rb.Title})
+				break
+			}
+		}
+	}
+	if len(missing) > 0 {
+		panel.Status = "warn"
+		panel.Rows = append(panel.Rows, [2]string{"Alerts naming a missing runbook", fmt.Sprint(len(missing))})
+	}
+	return panel, nil
 }
 
 // Firing is one stored alert that points at a runbook.
