@@ -116,7 +116,8 @@ func run(n, clients, bugs int, maxTime time.Duration, dbURL string) error {
 	if err := db.Migrate(ctx, errsql.Migrations); err != nil {
 		return err
 	}
-	svc := errtrack.New(errtrack.Options{Store: errsql.New(db), Logger: logger, Projects: []errtrack.Project{{ID: 1, Name: "bench", Key: key}}})
+	cs := &countingStore{Store: errsql.New(db)}
+	svc := errtrack.New(errtrack.Options{Store: cs, Logger: logger, Projects: []errtrack.Project{{ID: 1, Name: "bench", Key: key}}})
 	svc.Start()
 	api := httpapi.New(httpapi.Options{Logger: logger})
 	(&errhttp.Ingest{Service: svc, MaxBody: 5 << 20}).Register(api)
@@ -151,6 +152,7 @@ func run(n, clients, bugs int, maxTime time.Duration, dbURL string) error {
 			row.r.pct(0.50).Round(10*time.Microsecond), row.r.pct(0.99).Round(10*time.Microsecond), row.r.pct(1).Round(10*time.Microsecond), row.r.failed)
 	}
 	fmt.Printf("ratio ingest/baseline: %.2f\n", got.perSecond()/baseline.perSecond())
+	fmt.Printf("store: %d transactions, %.1f events each on average\n", cs.batches.Load(), float64(cs.events.Load())/float64(max(cs.batches.Load(), 1)))
 	fmt.Printf("issues: %d, events counted: %d (want %d and %d)\n", len(issues), counted, min(bugs, len(bodies)), got.sent)
 	fmt.Printf("memory: peak Go heap in use %.0f MB, peak RSS (whole process, clients included) %s\n",
 		float64(peakHeap.Load())/1e6, vmHWM())
@@ -158,6 +160,19 @@ func run(n, clients, bugs int, maxTime time.Duration, dbURL string) error {
 		return fmt.Errorf("%d events acknowledged but %d counted", got.sent, counted)
 	}
 	return nil
+}
+
+// countingStore counts the writer's transactions, to show how well
+// concurrent requests share a commit.
+type countingStore struct {
+	errtrack.Store
+	batches, events atomic.Int64
+}
+
+func (c *countingStore) SaveEvents(ctx context.Context, evs []*errtrack.Event) ([]errtrack.SaveResult, error) {
+	c.batches.Add(1)
+	c.events.Add(int64(len(evs)))
+	return c.Store.SaveEvents(ctx, evs)
 }
 
 // load posts n envelopes (cycling through bodies, with fresh event ids from
