@@ -36,6 +36,7 @@ func TestErrorsSectionErrors(t *testing.T) {
     - { id: 0, name: app, key: short }
     - { id: 2, name: app, key: "0123456789abcdef0123456789abcdef", rate: { per_second: -1 } }
     - { id: 2, name: b, key: "0123456789abcdef0123456789abcdef", spike: { events: 0, window: 0s, per: team, level: loud } }
+    - { id: 4, name: c, key: "abcdef0123456789abcdef0123456789", forward: "https://sentry.io/1" }
 `), env(nil))
 	errs, ok := err.(Errors)
 	if !ok {
@@ -53,6 +54,7 @@ func TestErrorsSectionErrors(t *testing.T) {
 		"errors.projects[2].spike.window: must be more than 0",
 		`errors.projects[2].spike.per: "team" must be issue or project`,
 		`errors.projects[2].spike.level: "loud" is not a level`,
+		"w.yaml:6: errors.projects[3].forward: must be a Sentry DSN",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in:\n%s", want, got)
