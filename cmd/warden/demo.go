@@ -16,6 +16,7 @@ import (
 	"github.com/wardenhq/warden/internal/app"
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/demoapp"
+	"github.com/wardenhq/warden/internal/errtrack"
 	"github.com/wardenhq/warden/pkg/applog"
 )
 
@@ -58,7 +59,8 @@ func (c *demoCommand) Run(ctx context.Context, args []string, e env) error {
 		*dataDir = dir
 	}
 
-	demo := demoapp.New(demoapp.Options{Logger: applog.New(e.stderr, applog.Options{Service: "demo-app", Environment: "demo"})})
+	reporter := &demoErrorReporter{} // the demo app reports its errors to Warden with sentry-go
+	demo := demoapp.New(demoapp.Options{Logger: applog.New(e.stderr, applog.Options{Service: "demo-app", Environment: "demo"}), OnError: reporter.OnError})
 	appAddr, err := demo.Start(ctx, *appListen)
 	if err != nil {
 		return fmt.Errorf("start the demo app on %s: %w (pass --app-listen to pick another port)", *appListen, err)
@@ -81,6 +83,9 @@ func (c *demoCommand) Run(ctx context.Context, args []string, e env) error {
 	}
 	appURL := "http://" + appAddr.String()
 	return runApp(ctx, cfg, logger, func(a *app.App) error {
+		if err := reporter.start(errtrack.DSN(a.URL(), app.ErrorProjects(cfg)[0])); err != nil {
+			return err
+		}
 		printDemoURLs(e, a, appURL, creds)
 		gatewayURL := "http://" + a.GatewayAddr()
 		if *traffic {
@@ -128,6 +133,7 @@ func demoConfig(listen, appAddr, dataDir string) (*config.Config, demoCredential
 		FailureThreshold: 2, SuccessThreshold: 1, Severity: "critical", Runbook: "api-down",
 	}}
 	cfg.Uptime.StatusPage.Title = "Demo app status"
+	cfg.Errors.Projects = []config.ErrorProject{{ID: 1, Name: "demo-app", Key: config.Secret(randomHex(16))}}
 	return cfg, creds, nil
 }
 
@@ -141,6 +147,7 @@ func printDemoURLs(e env, a *app.App, appURL string, creds demoCredentials) {
 	fmt.Fprintf(tw, "  API\t%s/api/v1/\tAuthorization: Bearer %s (read, admin, audit)\n", base, creds.adminToken)
 	fmt.Fprintf(tw, "  Ingest token\t\t%s\n", creds.ingestToken)
 	fmt.Fprintf(tw, "  Alerts\t%s/ui/alerts\tdelivered to the demo app's stand-in Slack webhook (see its log)\n", base)
+	fmt.Fprintf(tw, "  Errors\t%s/ui/errors\tthe demo app reports its errors here with sentry-go\n", base)
 	fmt.Fprintf(tw, "  Demo app\t%s/api/health\ttry %s/api/test/error\n", appURL, appURL)
 	if addr := a.GatewayAddr(); addr != "" {
 		fmt.Fprintf(tw, "  Gateway\thttp://%s/api/health\tthe demo app behind the WAF (add ?q=' OR 1=1-- to see a 403)\n", addr)

@@ -2,9 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/getsentry/sentry-go"
 
 	"github.com/wardenhq/warden/internal/app"
+	"github.com/wardenhq/warden/internal/demoapp"
 	"github.com/wardenhq/warden/internal/errtrack"
 )
 
@@ -46,4 +52,38 @@ func (c *errorsDSNCommand) Run(ctx context.Context, args []string, e env) error 
 		fmt.Fprintf(e.stdout, "%s\t%s\n", p.Name, errtrack.DSN(app.ErrorsBaseURL(cfg, cfg.Listen), p))
 	}
 	return nil
+}
+
+// demoErrorReporter sends the demo app's server errors and panics to
+// Warden with the real sentry-go SDK, as the team's services do. It does
+// nothing until start binds it to the DSN, once Warden listens.
+type demoErrorReporter struct {
+	hub atomic.Pointer[sentry.Hub]
+}
+
+func (d *demoErrorReporter) start(dsn string) error {
+	client, err := sentry.NewClient(sentry.ClientOptions{Dsn: dsn, Environment: "demo", Release: "demo-app@" + app.Version})
+	if err != nil {
+		return fmt.Errorf("demo error reporting: %w", err)
+	}
+	d.hub.Store(sentry.NewHub(client, sentry.NewScope()))
+	return nil
+}
+
+// OnError is the demo app's error hook; for a panic it runs on the
+// panicking goroutine, so the event carries the panic's stack.
+func (d *demoErrorReporter) OnError(r *http.Request, err error) {
+	base := d.hub.Load()
+	if base == nil {
+		return
+	}
+	hub := base.Clone()
+	hub.Scope().SetRequest(r)
+	hub.Scope().SetTag("endpoint", r.Method+" "+r.URL.Path)
+	var pe *demoapp.PanicError
+	if errors.As(err, &pe) {
+		hub.RecoverWithContext(r.Context(), pe.Value)
+		return
+	}
+	hub.CaptureException(err)
 }

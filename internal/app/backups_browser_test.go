@@ -25,7 +25,7 @@ func TestBackupsPageInBrowser(t *testing.T) {
 	admin := tokenWithout[config.ScopeAudit]
 	var id string
 	for i := 0; i < 2; i++ {
-		code, body := apiCall(t, a, "POST", "/api/v1/backups/warden/run", admin)
+		code, body := backupsAPICall(t, a, "POST", "/api/v1/backups/warden/run", admin)
 		if code != http.StatusOK {
 			t.Fatalf("run: %d %v", code, body)
 		}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/wardenhq/warden/internal/alert"
@@ -10,6 +11,7 @@ import (
 	"github.com/wardenhq/warden/internal/errtrack/errhttp"
 	"github.com/wardenhq/warden/internal/errtrack/errsql"
 	"github.com/wardenhq/warden/internal/errtrack/errui"
+	"github.com/wardenhq/warden/internal/errtrack/forward"
 	"github.com/wardenhq/warden/internal/schedule"
 )
 
@@ -51,7 +53,11 @@ func (a *App) wireErrors(ctx context.Context) error {
 		ExternalURL: a.Config.PublicURL,
 	})
 	a.Errors = svc
-	(&errhttp.Ingest{Service: svc, MaxBody: int64(a.Config.Errors.MaxBody)}).Register(a.API)
+	fwd, err := newForwarder(a.Config, a.Logger)
+	if err != nil {
+		return err
+	}
+	(&errhttp.Ingest{Service: svc, MaxBody: int64(a.Config.Errors.MaxBody), Forward: fwd}).Register(a.API)
 	(&errhttp.Issues{Service: svc}).Register(a.API)
 	if err := a.wireErrorsUI(svc); err != nil {
 		return err
@@ -72,12 +78,31 @@ func (a *App) wireErrors(ctx context.Context) error {
 	a.onStart = append(a.onStart, func(ctx context.Context) error {
 		svc.Start()
 		a.OnStop("error tracking", svc.Stop)
+		if fwd != nil {
+			fwd.Start()
+			a.OnStop("error forwarding", fwd.Stop)
+		}
 		for _, p := range svc.Projects() {
 			a.Logger.Info("error tracking project", "project", p.Name, "dsn", errtrack.DSN(ErrorsBaseURL(a.Config, a.Addr()), p))
 		}
 		return nil
 	})
 	return nil
+}
+
+// newForwarder builds the upstream forwarder, or nil when no project
+// forwards.
+func newForwarder(cfg *config.Config, logger *slog.Logger) (*forward.Forwarder, error) {
+	dsns := map[int]string{}
+	for _, p := range cfg.Errors.Projects {
+		if f := p.Forward.Value(); f != "" {
+			dsns[p.ID] = f
+		}
+	}
+	if len(dsns) == 0 {
+		return nil, nil
+	}
+	return forward.New(dsns, 1024, logger)
 }
 
 // wireErrorsUI adds the issue list and issue pages.

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"net/url"
+	pathpkg "path"
 	"regexp"
 	"time"
 )
@@ -31,6 +33,9 @@ type ErrorProject struct {
 	// Spike raises an alert when more than Events events arrive within
 	// Window (per issue, or for the whole project with per: project).
 	Spike *ErrorSpike `yaml:"spike"`
+	// Forward also sends each accepted event, scrubbed, to this upstream
+	// Sentry DSN, from a bounded queue that never slows ingest.
+	Forward Secret `yaml:"forward"`
 }
 
 // ErrorRate is a token bucket: PerSecond events per second on average,
@@ -89,6 +94,11 @@ func (e *ErrorTracking) validate(v *validator) {
 		}
 		if p.Rate.Burst < 0 {
 			v.errorf(path+".rate.burst", "must not be negative")
+		}
+		if f := p.Forward.Value(); f != "" {
+			if u, err := url.Parse(f); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User == nil || u.User.Username() == "" || pathpkg.Base(u.Path) == "" || u.Path == "/" {
+				v.errorf(path+".forward", "must be a Sentry DSN like https://<key>@o1.ingest.sentry.io/<project>")
+			}
 		}
 		if s := p.Spike; s != nil {
 			if s.Events < 1 {

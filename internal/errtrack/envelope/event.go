@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -29,7 +30,7 @@ type wireEvent struct {
 	Culprit     string               `json:"culprit"`
 	Message     json.RawMessage      `json:"message"`
 	LogEntry    json.RawMessage      `json:"logentry"`
-	Exception   json.RawMessage      `json:"exception"`
+	Exception   exceptionList        `json:"exception"`
 	Stacktrace  *errtrack.Stacktrace `json:"stacktrace"`
 	Threads     json.RawMessage      `json:"threads"`
 	Fingerprint []json.RawMessage    `json:"fingerprint"`
@@ -66,6 +67,10 @@ func ParseEvent(payload []byte, received time.Time) (*errtrack.Event, error) {
 	}
 	var w wireEvent
 	if err := json.Unmarshal(trimmed, &w); err != nil {
+		var ee *EventError
+		if errors.As(err, &ee) {
+			return nil, ee
+		}
 		return nil, &EventError{err.Error()}
 	}
 	ev := &errtrack.Event{
@@ -87,10 +92,7 @@ func ParseEvent(payload []byte, received time.Time) (*errtrack.Event, error) {
 	}
 	ev.Timestamp = parseTimestamp(w.Timestamp, ev.Received)
 	ev.Message, ev.MessageTemplate = readMessage(w.Message, w.LogEntry)
-	var err error
-	if ev.Exceptions, err = readExceptions(w.Exception); err != nil {
-		return nil, err
-	}
+	ev.Exceptions = w.Exception
 	if ev.Stacktrace == nil {
 		ev.Stacktrace = threadStack(w.Threads)
 	}
@@ -188,26 +190,31 @@ func readMessage(message, entry json.RawMessage) (formatted, template string) {
 	return "", ""
 }
 
-// readExceptions accepts the list form (sentry-go) and {values: [...]}.
-func readExceptions(raw json.RawMessage) ([]errtrack.Exception, error) {
+// exceptionList reads both the list form (sentry-go) and {values: [...]},
+// in the one pass of the event's decoding.
+type exceptionList []errtrack.Exception
+
+func (l *exceptionList) UnmarshalJSON(raw []byte) error {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
+		return nil
 	}
-	var list []errtrack.Exception
 	if raw[0] == '[' {
+		var list []errtrack.Exception
 		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, &EventError{"exception: " + err.Error()}
+			return &EventError{"exception: " + err.Error()}
 		}
-		return list, nil
+		*l = list
+		return nil
 	}
 	var obj struct {
 		Values []errtrack.Exception `json:"values"`
 	}
 	if err := json.Unmarshal(raw, &obj); err != nil {
-		return nil, &EventError{"exception must be a list or {\"values\": [...]}: " + err.Error()}
+		return &EventError{"exception must be a list or {\"values\": [...]}: " + err.Error()}
 	}
-	return obj.Values, nil
+	*l = obj.Values
+	return nil
 }
 
 // threadStack returns the crashed (or else the first) thread's stack.

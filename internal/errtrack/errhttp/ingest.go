@@ -19,6 +19,7 @@ import (
 
 	"github.com/wardenhq/warden/internal/errtrack"
 	"github.com/wardenhq/warden/internal/errtrack/envelope"
+	"github.com/wardenhq/warden/internal/errtrack/forward"
 	"github.com/wardenhq/warden/internal/httpapi"
 	"github.com/wardenhq/warden/internal/scrub"
 )
@@ -30,7 +31,10 @@ type Ingest struct {
 	MaxBody int64
 	// Scrubber redacts events before they are stored (scrub's default when nil).
 	Scrubber *scrub.Scrubber
-	Now      func() time.Time
+	// Forward, when set, gets each stored event (scrubbed) for projects
+	// that forward to an upstream Sentry.
+	Forward *forward.Forwarder
+	Now     func() time.Time
 }
 
 // Register adds the ingest routes. They authenticate with DSN keys, so
@@ -173,6 +177,9 @@ func (h *Ingest) ingestOne(ctx context.Context, projectID int, payload []byte) (
 	}
 	if _, err := h.Service.Ingest(ctx, projectID, ev); err != nil {
 		return "", err
+	}
+	if h.Forward != nil {
+		h.Forward.Enqueue(projectID, ev.ID, ev.Raw)
 	}
 	return ev.ID, nil
 }

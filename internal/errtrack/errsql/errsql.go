@@ -43,23 +43,45 @@ func (s *Store) greatest(a, b string) string {
 // SaveEvents implements errtrack.Store: each event is stored under its
 // issue (created on first sight), counted, tagged, and reopens its issue
 // when that was resolved. An event id seen before is not stored twice, so
-// an SDK's retry does not double-count.
+// an SDK's retry does not double-count. Counters and tags are added up
+// over the batch and written once per issue and tag value.
 func (s *Store) SaveEvents(ctx context.Context, evs []*errtrack.Event) ([]errtrack.SaveResult, error) {
 	out := make([]errtrack.SaveResult, len(evs))
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		b := &batch{issues: map[int64]*issueDelta{}, tags: map[tagKey]int64{}}
 		for i, ev := range evs {
-			r, err := s.saveOne(ctx, tx, ev)
+			r, err := s.saveOne(ctx, tx, ev, b)
 			if err != nil {
 				return fmt.Errorf("save event %s: %w", ev.ID, err)
 			}
 			out[i] = r
 		}
-		return nil
+		return s.flush(ctx, tx, b)
 	})
 	return out, err
 }
 
-func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event) (errtrack.SaveResult, error) {
+// batch adds up what a batch of events does to issue counters and tags.
+type batch struct {
+	order  []int64
+	issues map[int64]*issueDelta
+	tags   map[tagKey]int64
+	keys   []tagKey
+}
+
+type issueDelta struct {
+	count, users int64
+	lastSeen     int64
+	lastEvent    string
+	level        string
+}
+
+type tagKey struct {
+	issue      int64
+	key, value string
+}
+
+func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event, b *batch) (errtrack.SaveResult, error) {
 	var r errtrack.SaveResult
 	err := tx.QueryRowContext(ctx, `SELECT e.issue_id, i.status FROM err_events e JOIN err_issues i ON i.id = e.issue_id
 		WHERE e.project_id = ? AND e.event_id = ?`, ev.ProjectID, ev.ID).Scan(&r.IssueID, &r.Status)
@@ -85,9 +107,16 @@ func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event) (
 		return r, err
 	}
 	if r.Status == errtrack.StatusResolved {
-		r.Regressed, err = s.regresses(ctx, tx, r.IssueID, resolvedIn, ev.Release)
+		r.Regressed, err = s.regresses(ctx, tx, r.IssueID, resolvedIn, ev.Release, b)
 		if err != nil {
 			return r, err
+		}
+		if r.Regressed {
+			if _, err := tx.ExecContext(ctx, `UPDATE err_issues SET status = ?, resolved_in_release = '', regressed_at = ? WHERE id = ?`,
+				errtrack.StatusUnresolved, seen, r.IssueID); err != nil {
+				return r, err
+			}
+			r.Status = errtrack.StatusUnresolved
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO err_events
@@ -96,42 +125,73 @@ func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event) (
 		ev.ProjectID, ev.ID, r.IssueID, ms(ev.Timestamp), seen, ev.Level, ev.Release, ev.Environment, ev.Title, []byte(ev.Raw)); err != nil {
 		return r, err
 	}
-	var newUsers int64
+	d := b.issues[r.IssueID]
+	if d == nil {
+		d = &issueDelta{}
+		b.issues[r.IssueID] = d
+		b.order = append(b.order, r.IssueID)
+	}
 	if u := ev.User.Key(); u != "" {
 		res, err := tx.ExecContext(ctx, `INSERT INTO err_issue_users (issue_id, user_key) VALUES (?, ?) ON CONFLICT DO NOTHING`, r.IssueID, u)
 		if err != nil {
 			return r, err
 		}
-		newUsers, _ = res.RowsAffected()
+		n, _ := res.RowsAffected()
+		d.users += n
 	}
-	set := `times_seen = times_seen + 1, users = users + ?, last_seen = ` + s.greatest("last_seen", "?") + `, last_event_id = ?, level = ?`
-	args := []any{newUsers, seen, ev.ID, ev.Level}
-	if r.Regressed {
-		set += `, status = ?, resolved_in_release = '', regressed_at = ?`
-		args = append(args, errtrack.StatusUnresolved, seen)
-		r.Status = errtrack.StatusUnresolved
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE err_issues SET `+set+` WHERE id = ?`, append(args, r.IssueID)...); err != nil {
-		return r, err
-	}
+	d.count++
+	d.lastSeen = max(d.lastSeen, seen)
+	d.lastEvent, d.level = ev.ID, ev.Level
 	for _, k := range sortedKeys(ev.Tags) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO err_issue_tags (issue_id, key, value, count) VALUES (?, ?, ?, 1)
-			ON CONFLICT (issue_id, key, value) DO UPDATE SET count = err_issue_tags.count + 1`, r.IssueID, k, ev.Tags[k]); err != nil {
-			return r, err
+		tk := tagKey{r.IssueID, k, ev.Tags[k]}
+		if _, ok := b.tags[tk]; !ok {
+			b.keys = append(b.keys, tk)
 		}
+		b.tags[tk]++
 	}
 	return r, nil
+}
+
+// flush writes a batch's counters and tags, in a fixed order so that two
+// instances writing to one PostgreSQL take row locks in the same order.
+func (s *Store) flush(ctx context.Context, tx *store.Tx, b *batch) error {
+	sort.Slice(b.order, func(i, j int) bool { return b.order[i] < b.order[j] })
+	for _, id := range b.order {
+		d := b.issues[id]
+		if _, err := tx.ExecContext(ctx, `UPDATE err_issues SET times_seen = times_seen + ?, users = users + ?, last_seen = `+
+			s.greatest("last_seen", "?")+`, last_event_id = ?, level = ? WHERE id = ?`,
+			d.count, d.users, d.lastSeen, d.lastEvent, d.level, id); err != nil {
+			return err
+		}
+	}
+	sort.Slice(b.keys, func(i, j int) bool {
+		a, c := b.keys[i], b.keys[j]
+		if a.issue != c.issue {
+			return a.issue < c.issue
+		}
+		if a.key != c.key {
+			return a.key < c.key
+		}
+		return a.value < c.value
+	})
+	for _, tk := range b.keys {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO err_issue_tags (issue_id, key, value, count) VALUES (?, ?, ?, ?)
+			ON CONFLICT (issue_id, key, value) DO UPDATE SET count = err_issue_tags.count + excluded.count`, tk.issue, tk.key, tk.value, b.tags[tk]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // regresses decides whether an event reopens a resolved issue. Resolved
 // outright, any event does. Resolved in a release, only an event of that
 // release or of a release the issue had not seen before (a newer deploy):
 // old releases still running keep failing as they did.
-func (s *Store) regresses(ctx context.Context, tx *store.Tx, issueID int64, resolvedIn, release string) (bool, error) {
+func (s *Store) regresses(ctx context.Context, tx *store.Tx, issueID int64, resolvedIn, release string, b *batch) (bool, error) {
 	if resolvedIn == "" || release == resolvedIn {
 		return true, nil
 	}
-	if release == "" {
+	if release == "" || b.tags[tagKey{issueID, "release", release}] > 0 {
 		return false, nil
 	}
 	var one int
