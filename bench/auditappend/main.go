@@ -25,6 +25,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -38,12 +39,15 @@ import (
 
 const token = "bench-token-0123456789abcdef"
 
+var cpuProfile string
+
 func main() {
 	n := flag.Int("n", 100000, "events to append over HTTP (bounded)")
 	batch := flag.Int("batch", 100, "events per request")
 	clients := flag.Int("clients", 8, "concurrent HTTP clients")
 	dbURL := flag.String("db", "", "empty for SQLite in a temp dir, or a postgres:// URL (a fresh database is created on it)")
 	verifyEvents := flag.Int("verify-events", 0, "grow the trail in-process to this many events before timing verify (0: verify what was appended)")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the audit append phase to this file")
 	flag.Parse()
 	if *n < *batch || *n > 5_000_000 || *batch < 1 || *batch > audit.MaxBatch || *clients < 1 || *clients > 64 || *verifyEvents > 10_000_000 {
 		fmt.Fprintln(os.Stderr, "-n must be batch..5000000, -batch 1..1000, -clients 1..64, -verify-events at most 10000000")
@@ -104,7 +108,18 @@ func run(n, batch, clients int, dbURL string, verifyEvents int) error {
 		return fmt.Errorf("baseline: %w", err)
 	}
 	cpu1 := cpuSeconds()
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+	}
 	auditRate, err := post(a.URL()+"/api/v1/audit/events", body, clients, n)
+	if cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -180,10 +195,10 @@ func post(u string, body []byte, clients, n int) (float64, error) {
 				req.Header.Set("Authorization", "Bearer "+token)
 				resp, err := client.Do(req)
 				if err == nil {
-					io.Copy(io.Discard, resp.Body)
+					msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
 					resp.Body.Close()
 					if resp.StatusCode/100 != 2 {
-						err = fmt.Errorf("%s answered %s", u, resp.Status)
+						err = fmt.Errorf("%s answered %s: %s", u, resp.Status, msg)
 					}
 				}
 				if err != nil {
