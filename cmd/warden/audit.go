@@ -22,6 +22,7 @@ const auditUsage = `usage:
   warden audit verify [--config F] [--json]       recompute the chain and tree, check every checkpoint
   warden audit export [--user ID] [--from T] [--to T] [--format jsonl|csv] [--output FILE] [--config F]
   warden audit checkpoint [--config F]            sign, store and publish a checkpoint now
+  warden audit erase --user ID [--config F]       honour an erasure request: destroy the user's pseudonym key (events stay, unlinkable)
   warden audit owner-sql --owner ROLE --app ROLE  print the PostgreSQL statements that hand the tables to a NOLOGIN owner`
 
 func runAudit(ctx context.Context, args []string, e env) error {
@@ -35,6 +36,8 @@ func runAudit(ctx context.Context, args []string, e env) error {
 		return auditExport(ctx, args[1:], e)
 	case "checkpoint":
 		return auditCheckpoint(ctx, args[1:], e)
+	case "erase":
+		return auditErase(ctx, args[1:], e)
 	case "owner-sql":
 		return auditOwnerSQL(args[1:], e)
 	case "-h", "--help", "help":
@@ -246,5 +249,35 @@ func auditOwnerSQL(args []string, e env) error {
 		return usagef("%v", err)
 	}
 	fmt.Fprint(e.stdout, s)
+	return nil
+}
+
+func auditErase(ctx context.Context, args []string, e env) error {
+	const synopsis = "warden audit erase --user ID [--config warden.yaml]"
+	fs := newFlagSet("audit erase", synopsis, e)
+	path := configFlag(fs)
+	userID := fs.String("user", "", "the user whose pseudonym key to destroy")
+	if err := parseFlags(fs, args, synopsis); err != nil {
+		return err
+	}
+	if err := noArgs(fs, synopsis); err != nil {
+		return err
+	}
+	if *userID == "" {
+		return usagef("--user is required\nusage: %s", synopsis)
+	}
+	svc, db, err := openAudit(ctx, *path, configGiven(fs), e)
+	if err != nil {
+		return err
+	}
+	defer closeAudit(svc, db)
+	ok, err := svc.EraseSubject(cliActor(ctx), *userID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("user %q has no pseudonym in the audit trail (never recorded, or already erased)", *userID)
+	}
+	fmt.Fprintf(e.stdout, "erased: the audit trail's events of %s can no longer be linked to them; the chain and checkpoints are unchanged\n", *userID)
 	return nil
 }

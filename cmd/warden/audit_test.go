@@ -79,6 +79,22 @@ func TestAuditCommands(t *testing.T) {
 		t.Fatalf("owner-sql: %d %s", code, out)
 	}
 
+	// An erasure request: the user's events stay, chained, but no longer
+	// name them; the trail still verifies.
+	if code, out, errOut := runCLI(t, nil, "audit", "erase", "--user", "u-1", "--config", cfgPath); code != 0 || !strings.Contains(out, "erased") {
+		t.Fatalf("erase: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, nil, "audit", "erase", "--user", "u-1", "--config", cfgPath); code != 1 || !strings.Contains(errOut, "already erased") {
+		t.Fatalf("second erase: %d %s", code, errOut)
+	}
+	code, out, _ = runCLI(t, nil, "audit", "export", "--format", "csv", "--config", cfgPath)
+	if code != 0 || strings.Contains(out, ",u-1,") || !strings.Contains(out, "admin.audit.subject_erase") {
+		t.Fatalf("after erasure the export still names u-1 or lacks the erasure record:\n%s", out)
+	}
+	if code, out, errOut := runCLI(t, nil, "audit", "verify", "--config", cfgPath); code != 0 {
+		t.Fatalf("verify after erasure: %d %s %s", code, out, errOut)
+	}
+
 	// Tampering makes verify exit 1 and name the event.
 	for _, q := range []string{"DROP TRIGGER audit_events_no_update", "UPDATE audit_events SET action = 'auth.logout' WHERE seq = 2"} {
 		if _, err := db.ExecContext(ctx, q); err != nil {

@@ -56,6 +56,10 @@ func TestAuditPageInBrowser(t *testing.T) {
 	if s := text("#verify-status"); s != "Not verified" {
 		t.Fatalf("status before any verification: %q", s)
 	}
+	// An auditor (read, audit) verifies but does not write checkpoints.
+	if n, err := chromedp.Run(b, chromedp.Evaluate[int](`document.querySelectorAll("#checkpoint-now").length`)); err != nil || n != 0 {
+		t.Fatalf("checkpoint button shown to an auditor without admin: %d %v", n, err)
+	}
 	// Filter by the user's real id (hashed as a pseudonym) and an outcome.
 	err := chromedp.Do(b,
 		chromedp.SendKeys(chromedp.CSS(`#audit-search input[name=actor]`), "u-1"),

@@ -34,3 +34,28 @@ func TestCanonicalIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// The struct encoder must write exactly what a map with sorted keys would,
+// which is what the format promises outside tools.
+func TestCanonicalMatchesSortedMap(t *testing.T) {
+	e := Event{ID: "x", Time: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), Actor: Actor{Type: ActorUser, ID: "psn_1"}, Action: "a.b",
+		Target: Target{Type: "t", ID: "é\u2028<"}, Outcome: Denied, ClientIP: "::1", UserAgent: "ua", RequestID: "r",
+		Details: map[string]any{"k": []any{json.Number("1e3"), nil, "s"}}}
+	b, err := Canonical(e, 9, make([]byte, 32), e.Time)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(m)
+	if want := bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}); !bytes.Equal(b, want) {
+		t.Fatalf("struct encoding differs from sorted map encoding:\n%s\n%s", b, want)
+	}
+}

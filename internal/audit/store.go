@@ -65,6 +65,10 @@ type AppendTx interface {
 	// Subject returns the user's subject, creating it with create if the
 	// user has none yet.
 	Subject(ctx context.Context, id string, create func() (Subject, error)) (Subject, error)
+	// SubjectsByID returns the existing subjects of these users, keyed by
+	// user id, in one query: a batch names many users, and a round trip
+	// each would dominate an append on PostgreSQL.
+	SubjectsByID(ctx context.Context, ids []string) (map[string]Subject, error)
 	Insert(ctx context.Context, r Record) error
 }
 

@@ -182,7 +182,10 @@ func (s *Service) appendBatch(ctx context.Context, tx AppendTx, batch []*appendR
 		seen[id] = Receipt{Seq: rec.Seq, ID: id, Hash: hex.EncodeToString(rec.Hash), Duplicate: true}
 	}
 	recordedAt := s.clk.Now().UTC()
-	pseudonyms := map[string]string{} // user id -> pseudonym, for this transaction only
+	pseudonyms, err := s.knownPseudonyms(ctx, tx, batch, seen)
+	if err != nil {
+		return err
+	}
 	for i, r := range batch {
 		for _, e := range r.events {
 			if rc, dup := seen[e.ID]; dup {
@@ -207,6 +210,42 @@ func (s *Service) appendBatch(ctx context.Context, tx AppendTx, batch []*appendR
 }
 
 // link pseudonymises e, places it after head and hashes it.
+// knownPseudonyms looks up, in one query, the pseudonyms of the users the
+// batch's new events name. The map lives no longer than the transaction,
+// so an erasure between batches is always seen.
+func (s *Service) knownPseudonyms(ctx context.Context, tx AppendTx, batch []*appendReq, dup map[string]Receipt) (map[string]string, error) {
+	want := map[string]bool{}
+	for _, r := range batch {
+		for _, e := range r.events {
+			if _, ok := dup[e.ID]; ok {
+				continue
+			}
+			if personalActor(e.Actor) {
+				want[e.Actor.ID] = true
+			}
+			if personalTarget(e.Target) {
+				want[e.Target.ID] = true
+			}
+		}
+	}
+	out := make(map[string]string, len(want))
+	if len(want) == 0 {
+		return out, nil
+	}
+	ids := make([]string, 0, len(want))
+	for id := range want {
+		ids = append(ids, id)
+	}
+	subs, err := tx.SubjectsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for id, sub := range subs {
+		out[id] = sub.Pseudonym
+	}
+	return out, nil
+}
+
 // pseudonyms caches the subjects this transaction has seen: a batch often
 // holds many events of one user. It lives no longer than the transaction,
 // so an erasure between batches is always seen.

@@ -17,7 +17,7 @@
 //	defer c.Close(context.Background())
 //	c.Log(ctx, auditclient.Event{
 //		Actor: auditclient.Actor{Type: "user", ID: userID}, Action: "payment.initiated",
-//		Target: auditclient.Target{Type: "payment", ID: paymentID}, Outcome: auditclient.Success,
+//		Target: &auditclient.Target{Type: "payment", ID: paymentID}, Outcome: auditclient.Success,
 //		ClientIP: ip, Details: map[string]any{"amount": "12.50", "currency": "EUR"},
 //	})
 package auditclient

@@ -37,6 +37,7 @@ func (h *Handlers) Register(s *httpapi.Server) {
 	s.HandleFunc("POST /api/v1/audit/checkpoints", config.ScopeAdmin, h.checkpointNow)
 	s.HandleFunc("GET /api/v1/audit/verify", config.ScopeAudit, h.verify)
 	s.HandleFunc("GET /api/v1/audit/users/{id}/export", config.ScopeAudit, h.userExport)
+	s.HandleFunc("DELETE /api/v1/audit/users/{id}", config.ScopeAdmin, h.eraseUser)
 }
 
 // writeErr maps the domain's errors to statuses: a bad field 400 naming it,
@@ -236,4 +237,21 @@ func (h *Handlers) verify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, rep)
+}
+
+// eraseUser honours an erasure request: the user's pseudonym key is
+// destroyed, so their events stay chained and provable but no longer name
+// them. The erasure is itself recorded, naming only the pseudonym.
+func (h *Handlers) eraseUser(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	ok, err := h.Service.EraseSubject(r.Context(), id)
+	if err != nil {
+		writeErr(w, r, err)
+		return
+	}
+	if !ok {
+		httpapi.WriteError(w, r, http.StatusNotFound, "id", "user %q has no pseudonym in the audit trail (never recorded, or already erased)", id)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"erased": id})
 }

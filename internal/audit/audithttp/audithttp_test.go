@@ -275,3 +275,26 @@ func TestUserExportIsAudited(t *testing.T) {
 		t.Fatalf("bad from: %d %s", r.status, r.body)
 	}
 }
+
+func TestEraseUser(t *testing.T) {
+	srv, svc := setup(t)
+	start(t, svc)
+	call(t, srv, "POST", "/api/v1/audit/events", ingestTok, loginEvent)
+	if r := call(t, srv, "DELETE", "/api/v1/audit/users/u-42", ingestTok, ""); r.status != 403 {
+		t.Fatalf("ingest token erased: %d", r.status)
+	}
+	if r := call(t, srv, "DELETE", "/api/v1/audit/users/u-42", auditTok, ""); r.status != 200 {
+		t.Fatalf("erase: %d %s", r.status, r.body)
+	}
+	if r := call(t, srv, "DELETE", "/api/v1/audit/users/u-42", auditTok, ""); r.status != 404 || r.json["field"] != "id" {
+		t.Fatalf("second erase: %d %s", r.status, r.body)
+	}
+	r := call(t, srv, "GET", "/api/v1/audit/events?action=auth.login.success", auditTok, "")
+	actor := r.json["events"].([]any)[0].(map[string]any)["actor"].(map[string]any)
+	if actor["id"] == "u-42" || actor["erased"] != true {
+		t.Fatalf("erased user still named: %v", actor)
+	}
+	if r := call(t, srv, "GET", "/api/v1/audit/verify", auditTok, ""); r.json["ok"] != true {
+		t.Fatalf("verify after erasure: %s", r.body)
+	}
+}

@@ -139,6 +139,36 @@ func (a *appendTx) Subject(ctx context.Context, id string, create func() (audit.
 	return sub, err
 }
 
+func (a *appendTx) SubjectsByID(ctx context.Context, ids []string) (map[string]audit.Subject, error) {
+	out := make(map[string]audit.Subject, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := a.tx.QueryContext(ctx, "SELECT subject, pseudonym, key, created_at FROM audit_subjects WHERE subject IN ("+placeholders(len(chunk))+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var sub audit.Subject
+			var created int64
+			if err := rows.Scan(&sub.ID, &sub.Pseudonym, &sub.Key, &created); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			sub.CreatedAt = store.FromMillis(created)
+			out[sub.ID] = sub
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 func (a *appendTx) Insert(ctx context.Context, r audit.Record) error {
 	a.pending = append(a.pending, r)
 	if len(a.pending) >= insertChunk {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/internal/audit"
+	"github.com/wardenhq/warden/internal/auth"
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/ui"
 )
@@ -153,6 +154,12 @@ func (p *Page) post(w http.ResponseWriter, r *http.Request) {
 			p.UI.Flash(w, r, "The trail FAILED verification: "+rep.Problem.Error())
 		}
 	case "checkpoint":
+		// As on the API (POST /api/v1/audit/checkpoints): writing one is an
+		// admin's act; reading and verifying need only the audit scope.
+		if pr, _ := auth.FromContext(r.Context()); !pr.Has(config.ScopeAdmin) {
+			p.UI.Error(w, r, http.StatusForbidden, "writing a checkpoint needs the admin scope")
+			return
+		}
 		cp, err := p.Service.CheckpointNow(r.Context(), audit.CheckpointManual)
 		if err != nil && cp.Signature == "" {
 			p.UI.Flash(w, r, "No checkpoint written: "+err.Error())
