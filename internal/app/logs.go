@@ -14,6 +14,7 @@ import (
 	"github.com/wardenhq/warden/internal/logs/loghttp"
 	"github.com/wardenhq/warden/internal/logs/logql"
 	"github.com/wardenhq/warden/internal/logs/logstore"
+	"github.com/wardenhq/warden/internal/logs/logui"
 	"github.com/wardenhq/warden/internal/schedule"
 )
 
@@ -39,6 +40,9 @@ func (a *App) wireLogs(ctx context.Context) error {
 	})
 	a.Logs = svc
 	(&loghttp.Handlers{Service: svc, MaxBody: int64(cfg.MaxBody)}).Register(a.API)
+	if err := (&logui.Page{Service: svc, UI: a.UI, Saved: cfg.SavedQueries}).Register(); err != nil {
+		return err
+	}
 
 	if err := a.Scheduler.Add(schedule.Job{
 		Name: "logs:retention", Schedule: schedule.Every(time.Hour), Timeout: 10 * time.Minute,

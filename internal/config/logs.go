@@ -2,6 +2,7 @@ package config
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/wardenhq/warden/internal/logs/logql"
@@ -21,6 +22,15 @@ type Logs struct {
 	MaxBody Size `yaml:"max_body"`
 	// Alarms raise alerts on query results.
 	Alarms []LogAlarm `yaml:"alarms"`
+	// SavedQueries are offered on the logs page; {request_id} and
+	// {user_id} are filled in from the page's form.
+	SavedQueries []SavedQuery `yaml:"saved_queries"`
+}
+
+// SavedQuery is a named query on the logs page.
+type SavedQuery struct {
+	Name  string `yaml:"name"`
+	Query string `yaml:"query"`
 }
 
 // LogAlarm is a query run every Every over the last Window; when a result
@@ -60,6 +70,15 @@ func defaultLogs() Logs {
 		FlushInterval: Duration(5 * time.Second),
 		MaxBuffer:     256 << 20,
 		MaxBody:       32 << 20,
+		SavedQueries: []SavedQuery{
+			{Name: "All errors in the last hour", Query: "_time:1h level:=error"},
+			{Name: "One user's activity", Query: `user_id:="{user_id}" | sort by (_time)`},
+			{Name: "One request's trace", Query: `request_id:="{request_id}" | sort by (_time)`},
+			{Name: "Endpoint performance", Query: "duration_ms:* | stats by (method, path) count() n, avg(duration_ms) avg_ms, quantile(0.95, duration_ms) p95_ms, quantile(0.99, duration_ms) p99_ms | sort by (p95_ms desc)"},
+			{Name: "Slow requests (over 1 s)", Query: "duration_ms:>1000 | sort by (duration_ms desc) | limit 100"},
+			{Name: "Authentication events", Query: `path:="/api/auth/"* or auth or login or logout`},
+			{Name: "Payment failures", Query: `payment (failed or declined or error) or (path:="/api/payments"* status:>=400)`},
+		},
 		Alarms: []LogAlarm{
 			{Name: "error-rate", Query: "level:=error | stats count() n", Window: Duration(time.Minute), Every: Duration(30 * time.Second), Condition: "n > 10", Severity: "critical", Runbook: "app-errors"},
 			{Name: "no-logs", Query: "* | stats count() n", Window: Duration(5 * time.Minute), Every: Duration(30 * time.Second), Condition: "n < 1", Severity: "critical", Runbook: "no-logs"},
@@ -90,6 +109,16 @@ func (l *Logs) validate(v *validator) {
 	}
 	if l.MaxBody < 1<<10 {
 		v.errorf("logs.max_body", "must be at least 1KiB")
+	}
+	for i, q := range l.SavedQueries {
+		p := index("logs.saved_queries", i)
+		if q.Name == "" {
+			v.errorf(p+".name", "must not be empty")
+		}
+		filled := strings.NewReplacer("{request_id}", "x", "{user_id}", "x").Replace(q.Query)
+		if _, err := logql.Parse(filled); err != nil {
+			v.errorf(p+".query", "%v", err)
+		}
 	}
 	names := map[string]bool{}
 	for i := range l.Alarms {
