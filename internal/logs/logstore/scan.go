@@ -1,6 +1,7 @@
 package logstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -282,10 +283,12 @@ func (s *Store) Stats() []PartitionStats {
 func (s *Store) Buffered() int64 { return s.buffered.Load() }
 
 // Merge merges the parts of every partition that has collected
-// opts.MergeParts of them into one, so that scans open few files.
+// opts.MergeParts of them, so that scans open few files. It merges the
+// smallest parts first (tiered), so that each line is rewritten a
+// logarithmic number of times rather than at every merge.
 func (s *Store) Merge() error {
-	s.flushMu.Lock()
-	defer s.flushMu.Unlock()
+	s.mergeMu.Lock()
+	defer s.mergeMu.Unlock()
 	s.mu.RLock()
 	var todo []*partition
 	for _, pt := range s.partitions {
@@ -307,16 +310,18 @@ const maxMergeRows = 4 << 20
 
 func (s *Store) mergePartition(pt *partition) error {
 	s.mu.RLock()
+	bySize := slices.Clone(pt.parts)
+	s.mu.RUnlock()
+	slices.SortFunc(bySize, func(a, b *part) int { return cmp.Compare(a.rows, b.rows) })
 	var inputs []*part
 	var rows int64
-	for _, p := range pt.parts {
+	for _, p := range bySize[:min(len(bySize), s.opts.MergeParts)] {
 		if rows+p.rows > maxMergeRows && len(inputs) >= 2 {
 			break
 		}
 		inputs = append(inputs, p)
 		rows += p.rows
 	}
-	s.mu.RUnlock()
 	if len(inputs) < 2 {
 		return nil
 	}

@@ -81,7 +81,8 @@ type Store struct {
 	walDir string
 
 	appends chan *appendReq
-	flushMu sync.Mutex // one flush or merge at a time
+	flushMu sync.Mutex // one flush at a time
+	mergeMu sync.Mutex // one merge at a time; taken before flushMu
 
 	mu         sync.RWMutex
 	partitions map[partKey]*partition
@@ -145,9 +146,10 @@ func Open(opts Options) (*Store, error) {
 		lock.Close()
 		return nil, fmt.Errorf("log store %s: %w", opts.Dir, err)
 	}
-	s.done.Add(2)
+	s.done.Add(3)
 	go s.writeLoop()
 	go s.flushLoop()
+	go s.mergeLoop()
 	return s, nil
 }
 
@@ -411,6 +413,21 @@ func (s *Store) flushLoop() {
 		}
 		if err := s.Flush(); err != nil {
 			s.opts.Logger.Error("log store flush failed", "error", err)
+		}
+	}
+}
+
+// mergeLoop merges apart from flushes, so that a long merge never holds
+// up the flush that frees the buffer.
+func (s *Store) mergeLoop() {
+	defer s.done.Done()
+	t := time.NewTicker(s.opts.FlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
 		}
 		if err := s.Merge(); err != nil {
 			s.opts.Logger.Error("log store merge failed", "error", err)
