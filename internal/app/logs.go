@@ -39,7 +39,7 @@ func (a *App) wireLogs(ctx context.Context) error {
 		Metrics: logs.NewMetrics(a.Registry),
 	})
 	a.Logs = svc
-	(&loghttp.Handlers{Service: svc, MaxBody: int64(cfg.MaxBody)}).Register(a.API)
+	(&loghttp.Handlers{Service: svc, MaxBody: int64(cfg.MaxBody), Sources: cfg.Tokens}).Register(a.API)
 	if err := (&logui.Page{Service: svc, UI: a.UI, Saved: cfg.SavedQueries}).Register(); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -22,9 +23,19 @@ type Logs struct {
 	MaxBody Size `yaml:"max_body"`
 	// Alarms raise alerts on query results.
 	Alarms []LogAlarm `yaml:"alarms"`
+	// Tokens give the lines sent with a token (by its name in tokens[]) an
+	// environment and a service, so a shipper need not name them:
+	// { app: { env: production, service: api } }. Query parameters win.
+	Tokens map[string]LogSource `yaml:"tokens"`
 	// SavedQueries are offered on the logs page; {request_id} and
 	// {user_id} are filled in from the page's form.
 	SavedQueries []SavedQuery `yaml:"saved_queries"`
+}
+
+// LogSource is where lines come from.
+type LogSource struct {
+	Env     string `yaml:"env"`
+	Service string `yaml:"service"`
 }
 
 // SavedQuery is a named query on the logs page.
@@ -88,6 +99,8 @@ func defaultLogs() Logs {
 	}
 }
 
+var logEnvName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$`)
+
 func (l *Logs) validate(v *validator) {
 	envs := make([]string, 0, len(l.Retention))
 	for env := range l.Retention {
@@ -118,6 +131,11 @@ func (l *Logs) validate(v *validator) {
 		filled := strings.NewReplacer("{request_id}", "x", "{user_id}", "x").Replace(q.Query)
 		if _, err := logql.Parse(filled); err != nil {
 			v.errorf(p+".query", "%v", err)
+		}
+	}
+	for name, src := range l.Tokens {
+		if src.Env != "" && !logEnvName.MatchString(src.Env) {
+			v.errorf("logs.tokens."+name+".env", "%q must be letters, digits, '_', '.' or '-'", src.Env)
 		}
 	}
 	names := map[string]bool{}
