@@ -11,6 +11,10 @@ import (
 
 // Logs configures the log store, its retention and alarms.
 type Logs struct {
+	// Backend is "embedded" (the store in data_dir/logs) or
+	// "victorialogs" (a VictoriaLogs cluster, past one machine).
+	Backend      string       `yaml:"backend"`
+	VictoriaLogs VictoriaLogs `yaml:"victorialogs"`
 	// Retention keeps each environment's lines this long; "default" covers
 	// the environments not named. 0 keeps forever. Whole days are deleted.
 	Retention map[string]Duration `yaml:"retention"`
@@ -30,6 +34,14 @@ type Logs struct {
 	// SavedQueries are offered on the logs page; {request_id} and
 	// {user_id} are filled in from the page's form.
 	SavedQueries []SavedQuery `yaml:"saved_queries"`
+}
+
+// VictoriaLogs locates a VictoriaLogs cluster: vlinsert and vlselect, or
+// one single-node URL for both.
+type VictoriaLogs struct {
+	URL       string `yaml:"url"`
+	InsertURL string `yaml:"insert_url"`
+	SelectURL string `yaml:"select_url"`
 }
 
 // LogSource is where lines come from.
@@ -73,6 +85,7 @@ func (l *Logs) RetentionFor(env string) time.Duration {
 
 func defaultLogs() Logs {
 	return Logs{
+		Backend: "embedded",
 		Retention: map[string]Duration{
 			"production": Duration(30 * 24 * time.Hour),
 			"staging":    Duration(7 * 24 * time.Hour),
@@ -113,6 +126,24 @@ func (l *Logs) validate(v *validator) {
 		} else if d := l.Retention[env]; d > 0 && d < Duration(24*time.Hour) {
 			v.errorf("logs.retention."+env, "must be at least 1d: whole days are deleted")
 		}
+	}
+	switch l.Backend {
+	case "embedded":
+	case "victorialogs":
+		vl := &l.VictoriaLogs
+		if vl.InsertURL == "" {
+			vl.InsertURL = vl.URL
+		}
+		if vl.SelectURL == "" {
+			vl.SelectURL = vl.URL
+		}
+		for _, u := range []struct{ path, v string }{{"insert_url", vl.InsertURL}, {"select_url", vl.SelectURL}} {
+			if !strings.HasPrefix(u.v, "http://") && !strings.HasPrefix(u.v, "https://") {
+				v.errorf("logs.victorialogs."+u.path, "must be an http:// or https:// URL (or set logs.victorialogs.url for both)")
+			}
+		}
+	default:
+		v.errorf("logs.backend", "%q is not embedded or victorialogs", l.Backend)
 	}
 	if l.FlushInterval < Duration(100*time.Millisecond) {
 		v.errorf("logs.flush_interval", "must be at least 100ms")
