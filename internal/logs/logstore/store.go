@@ -440,57 +440,70 @@ func (s *Store) Flush() error {
 	s.flushMu.Lock()
 	defer s.flushMu.Unlock()
 	// Rotate under the write lock: the writer holds it while it appends, so
-	// every record of the old segment is in the frozen buffer and none of
+	// every record of the old segments is in a frozen buffer and none of
 	// the new segment is.
 	s.mu.Lock()
-	if s.mem.bytes == 0 && len(s.frozen) == 0 {
-		s.mu.Unlock()
+	if s.mem.bytes > 0 {
+		oldWAL := s.wal
+		s.walSeq++
+		if err := s.openSegment(); err != nil {
+			s.walSeq--
+			s.wal = oldWAL
+			s.mu.Unlock()
+			return err
+		}
+		oldWAL.Close()
+		s.frozen = append(s.frozen, s.mem)
+		s.mem = &memBuf{recs: map[partKey][]logs.Record{}, seq: s.walSeq}
+	}
+	// Buffers a failed flush left behind are flushed again with the new one.
+	frozen := slices.Clone(s.frozen)
+	flushedUpTo := s.walSeq - 1
+	s.mu.Unlock()
+	if len(frozen) == 0 {
 		return nil
 	}
-	frozen := s.mem
-	oldWAL := s.wal
-	s.walSeq++
-	if err := s.openSegment(); err != nil {
-		s.walSeq--
-		s.wal = oldWAL
-		s.mu.Unlock()
-		return err
-	}
-	s.mem = &memBuf{recs: map[partKey][]logs.Record{}, seq: s.walSeq}
-	s.frozen = append(s.frozen, frozen)
-	s.mu.Unlock()
-	oldWAL.Close()
 
-	flushedUpTo := s.walSeq - 1
+	byKey := map[partKey][]logs.Record{}
+	var bytes int64
+	for _, f := range frozen {
+		bytes += f.bytes
+		for k, recs := range f.recs {
+			// Copies: scans still read the frozen buffers.
+			byKey[k] = append(byKey[k], recs...)
+		}
+	}
 	type written struct {
 		k partKey
 		p *part
 	}
 	var out []written
-	for k, recs := range frozen.recs {
-		// Sort a copy: scans still read the frozen buffer.
-		recs = append([]logs.Record(nil), recs...)
+	undo := func() {
+		for _, w := range out {
+			w.p.release() // closes and deletes: the retry writes it again
+		}
+	}
+	for k, recs := range byKey {
 		slices.SortStableFunc(recs, func(a, b logs.Record) int { return a.Time.Compare(b.Time) })
 		p, err := writePart(filepath.Join(s.opts.Dir, k.env, k.day), s.newID(), recs, flushedUpTo, nil)
 		if err != nil {
-			for _, w := range out {
-				w.p.release()
-			}
+			undo()
 			return fmt.Errorf("write part for %s/%s: %w", k.env, k.day, err)
 		}
 		out = append(out, written{k, p})
 	}
 	if err := writeMarker(s.opts.Dir, flushedUpTo); err != nil {
-		return err
+		undo()
+		return fmt.Errorf("record the flush: %w", err)
 	}
 	s.mu.Lock()
 	for _, w := range out {
 		pt := s.partition(w.k)
 		pt.parts = append(pt.parts, w.p)
 	}
-	s.frozen = s.frozen[1:]
+	s.frozen = s.frozen[len(frozen):]
 	s.mu.Unlock()
-	s.buffered.Add(-frozen.bytes)
+	s.buffered.Add(-bytes)
 	segs, _ := segments(s.walDir)
 	for _, seq := range segs {
 		if seq <= flushedUpTo {

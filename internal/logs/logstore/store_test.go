@@ -354,3 +354,38 @@ func TestHelperAppender(t *testing.T) {
 		fmt.Printf("ack %d\n", b*10+10)
 	}
 }
+
+// TestFailedFlushIsRetried makes a flush fail (a file where the partition
+// directory must go), then checks that the next flush writes what the
+// failed one could not, once, and that a reopen finds every record once.
+func TestFailedFlushIsRetried(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	appendN(t, s, "production", 0, 100)
+	blocker := filepath.Join(dir, "production")
+	if err := os.WriteFile(blocker, []byte("in the way"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(); err == nil {
+		t.Fatal("the flush should have failed")
+	}
+	appendN(t, s, "production", 100, 150)
+	if n := count(t, s, "*"); n != 150 {
+		t.Fatalf("after a failed flush: %d, want 150", n)
+	}
+	os.Remove(blocker)
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, "*"); n != 150 || s.Buffered() != 0 {
+		t.Fatalf("after the retry: %d records, %d bytes buffered", n, s.Buffered())
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, dir)
+	defer s.Close()
+	if n := count(t, s, "*"); n != 150 {
+		t.Fatalf("after reopen: %d, want 150", n)
+	}
+}
