@@ -91,6 +91,8 @@ type Store struct {
 	nextID     uint64
 	walSeq     uint64
 	wal        *os.File
+	walSize    int64 // bytes of good frames in the current segment
+	broken     error // set when a failed write could not be undone
 
 	buffered  atomic.Int64 // bytes in mem and frozen, for back-pressure
 	stop      chan struct{}
@@ -205,7 +207,12 @@ func (s *Store) openSegment() error {
 		f.Close()
 		return err
 	}
-	s.wal = f
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	s.wal, s.walSize = f, st.Size()
 	return nil
 }
 
@@ -364,9 +371,9 @@ func (s *Store) writeLoop() {
 				}
 			}
 			s.mu.Lock()
-			_, err := s.wal.Write(buf)
+			err := s.broken
 			if err == nil {
-				err = s.wal.Sync()
+				err = s.writeWAL(buf)
 			}
 			if err == nil {
 				for _, r := range batch {
@@ -387,6 +394,26 @@ func (s *Store) writeLoop() {
 			}
 		}
 	}
+}
+
+// writeWAL appends frames and fsyncs them; s.mu is held. When the write or
+// the fsync fails, the segment is cut back to its last good frame, so that
+// frames acknowledged later are not stranded behind a torn one (replay
+// stops at the first bad frame). If even that fails, the store refuses
+// appends from then on rather than acknowledge what it might not replay.
+func (s *Store) writeWAL(buf []byte) error {
+	_, err := s.wal.Write(buf)
+	if err == nil {
+		err = s.wal.Sync()
+	}
+	if err == nil {
+		s.walSize += int64(len(buf))
+		return nil
+	}
+	if terr := s.wal.Truncate(s.walSize); terr != nil {
+		s.broken = fmt.Errorf("the write-ahead log could not be repaired after a failed write (%v); restart Warden", terr)
+	}
+	return err
 }
 
 func (s *Store) drainAppends() {
