@@ -389,3 +389,29 @@ func TestFailedFlushIsRetried(t *testing.T) {
 		t.Fatalf("after reopen: %d, want 150", n)
 	}
 }
+
+// TestPartsAnswerAsTheBufferDoes runs the same queries over records in the
+// buffer (evaluated line by line) and in parts (dictionary columns decided
+// per value, bloom filters, projections): the answers must agree.
+func TestPartsAnswerAsTheBufferDoes(t *testing.T) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	appendN(t, s, "production", 0, 3000)
+	queries := []string{
+		"level:=error", "not level:=error", "level:in(error, nope)", "duration_ms:>50 or level:=error",
+		"-(duration_ms:<10) level:info", "request_id:*", `"done in 7ms"`, "done", "requ*", "level:!=info duration_ms:=0",
+		"nosuchfield:=x or duration_ms:<=1", "request_id:=req-00000042",
+	}
+	before := map[string]int{}
+	for _, q := range queries {
+		before[q] = count(t, s, q)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range queries {
+		if n := count(t, s, q); n != before[q] {
+			t.Errorf("%s: %d from parts, %d from the buffer", q, n, before[q])
+		}
+	}
+}
