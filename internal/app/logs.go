@@ -14,6 +14,8 @@ import (
 	"github.com/wardenhq/warden/internal/logs/loghttp"
 	"github.com/wardenhq/warden/internal/logs/logql"
 	"github.com/wardenhq/warden/internal/logs/logstore"
+	"github.com/wardenhq/warden/internal/logs/logui"
+	"github.com/wardenhq/warden/internal/logs/victorialogs"
 	"github.com/wardenhq/warden/internal/schedule"
 )
 
@@ -22,6 +24,9 @@ import (
 // parts (the gateway's access lines and WAF events).
 func (a *App) wireLogs(ctx context.Context) error {
 	cfg := a.Config.Logs
+	if cfg.Backend == "victorialogs" {
+		return a.wireLogsOn(&victorialogs.Store{InsertURL: cfg.VictoriaLogs.InsertURL, SelectURL: cfg.VictoriaLogs.SelectURL}, func() bool { return true })
+	}
 	st, err := logstore.Open(logstore.Options{
 		Dir:           filepath.Join(a.Config.DataDir, "logs"),
 		FlushInterval: cfg.FlushInterval.Std(),
@@ -33,13 +38,6 @@ func (a *App) wireLogs(ctx context.Context) error {
 	}
 	a.OnStop("log store", func(context.Context) error { return st.Close() })
 	a.Registry.MustRegister(&partitionCollector{st: st})
-	svc := logs.NewService(logs.Options{
-		Store: st, Clock: clock.Real{}, Logger: a.Logger, DefaultEnv: a.Config.Environment,
-		Metrics: logs.NewMetrics(a.Registry),
-	})
-	a.Logs = svc
-	(&loghttp.Handlers{Service: svc, MaxBody: int64(cfg.MaxBody)}).Register(a.API)
-
 	if err := a.Scheduler.Add(schedule.Job{
 		Name: "logs:retention", Schedule: schedule.Every(time.Hour), Timeout: 10 * time.Minute,
 		Run: func(ctx context.Context) error {
@@ -52,11 +50,28 @@ func (a *App) wireLogs(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	return a.wireLogsOn(st, func() bool { return len(st.Stats()) > 0 || st.Buffered() > 0 })
+}
+
+// wireLogsOn builds the service on a store and adds the API, the page and
+// the alarms. ready says whether any line was ever stored.
+func (a *App) wireLogsOn(st logs.Store, ready func() bool) error {
+	cfg := a.Config.Logs
+	svc := logs.NewService(logs.Options{
+		Store: st, Clock: clock.Real{}, Logger: a.Logger, DefaultEnv: a.Config.Environment,
+		Metrics: logs.NewMetrics(a.Registry),
+	})
+	a.Logs = svc
+	(&loghttp.Handlers{Service: svc, MaxBody: int64(cfg.MaxBody), Sources: cfg.Tokens}).Register(a.API)
+	if err := (&logui.Page{Service: svc, UI: a.UI, Saved: cfg.SavedQueries}).Register(); err != nil {
+		return err
+	}
+
 	var raiser alert.Raiser = alert.Discard{}
 	if a.Alerts != nil {
 		raiser = a.Alerts
 	}
-	ev := &logs.Evaluator{Service: svc, Raiser: raiser, Ready: func() bool { return len(st.Stats()) > 0 || st.Buffered() > 0 }}
+	ev := &logs.Evaluator{Service: svc, Raiser: raiser, Ready: ready}
 	for _, ac := range cfg.Alarms {
 		cond, err := logql.ParseCondition(ac.Condition)
 		if err != nil {

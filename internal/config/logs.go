@@ -1,7 +1,9 @@
 package config
 
 import (
+	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/wardenhq/warden/internal/logs/logql"
@@ -9,6 +11,10 @@ import (
 
 // Logs configures the log store, its retention and alarms.
 type Logs struct {
+	// Backend is "embedded" (the store in data_dir/logs) or
+	// "victorialogs" (a VictoriaLogs cluster, past one machine).
+	Backend      string       `yaml:"backend"`
+	VictoriaLogs VictoriaLogs `yaml:"victorialogs"`
 	// Retention keeps each environment's lines this long; "default" covers
 	// the environments not named. 0 keeps forever. Whole days are deleted.
 	Retention map[string]Duration `yaml:"retention"`
@@ -21,6 +27,33 @@ type Logs struct {
 	MaxBody Size `yaml:"max_body"`
 	// Alarms raise alerts on query results.
 	Alarms []LogAlarm `yaml:"alarms"`
+	// Tokens give the lines sent with a token (by its name in tokens[]) an
+	// environment and a service, so a shipper need not name them:
+	// { app: { env: production, service: api } }. Query parameters win.
+	Tokens map[string]LogSource `yaml:"tokens"`
+	// SavedQueries are offered on the logs page; {request_id} and
+	// {user_id} are filled in from the page's form.
+	SavedQueries []SavedQuery `yaml:"saved_queries"`
+}
+
+// VictoriaLogs locates a VictoriaLogs cluster: vlinsert and vlselect, or
+// one single-node URL for both.
+type VictoriaLogs struct {
+	URL       string `yaml:"url"`
+	InsertURL string `yaml:"insert_url"`
+	SelectURL string `yaml:"select_url"`
+}
+
+// LogSource is where lines come from.
+type LogSource struct {
+	Env     string `yaml:"env"`
+	Service string `yaml:"service"`
+}
+
+// SavedQuery is a named query on the logs page.
+type SavedQuery struct {
+	Name  string `yaml:"name"`
+	Query string `yaml:"query"`
 }
 
 // LogAlarm is a query run every Every over the last Window; when a result
@@ -52,6 +85,7 @@ func (l *Logs) RetentionFor(env string) time.Duration {
 
 func defaultLogs() Logs {
 	return Logs{
+		Backend: "embedded",
 		Retention: map[string]Duration{
 			"production": Duration(30 * 24 * time.Hour),
 			"staging":    Duration(7 * 24 * time.Hour),
@@ -60,6 +94,15 @@ func defaultLogs() Logs {
 		FlushInterval: Duration(5 * time.Second),
 		MaxBuffer:     256 << 20,
 		MaxBody:       32 << 20,
+		SavedQueries: []SavedQuery{
+			{Name: "All errors in the last hour", Query: "_time:1h level:=error"},
+			{Name: "One user's activity", Query: `user_id:="{user_id}" | sort by (_time)`},
+			{Name: "One request's trace", Query: `request_id:="{request_id}" | sort by (_time)`},
+			{Name: "Endpoint performance", Query: "duration_ms:* | stats by (method, path) count() n, avg(duration_ms) avg_ms, quantile(0.95, duration_ms) p95_ms, quantile(0.99, duration_ms) p99_ms | sort by (p95_ms desc)"},
+			{Name: "Slow requests (over 1 s)", Query: "duration_ms:>1000 | sort by (duration_ms desc) | limit 100"},
+			{Name: "Authentication events", Query: `path:="/api/auth/"* or auth or login or logout`},
+			{Name: "Payment failures", Query: `payment (failed or declined or error) or (path:="/api/payments"* status:>=400)`},
+		},
 		Alarms: []LogAlarm{
 			{Name: "error-rate", Query: "level:=error | stats count() n", Window: Duration(time.Minute), Every: Duration(30 * time.Second), Condition: "n > 10", Severity: "critical", Runbook: "app-errors"},
 			{Name: "no-logs", Query: "* | stats count() n", Window: Duration(5 * time.Minute), Every: Duration(30 * time.Second), Condition: "n < 1", Severity: "critical", Runbook: "no-logs"},
@@ -68,6 +111,8 @@ func defaultLogs() Logs {
 		},
 	}
 }
+
+var logEnvName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$`)
 
 func (l *Logs) validate(v *validator) {
 	envs := make([]string, 0, len(l.Retention))
@@ -82,6 +127,24 @@ func (l *Logs) validate(v *validator) {
 			v.errorf("logs.retention."+env, "must be at least 1d: whole days are deleted")
 		}
 	}
+	switch l.Backend {
+	case "embedded":
+	case "victorialogs":
+		vl := &l.VictoriaLogs
+		if vl.InsertURL == "" {
+			vl.InsertURL = vl.URL
+		}
+		if vl.SelectURL == "" {
+			vl.SelectURL = vl.URL
+		}
+		for _, u := range []struct{ path, v string }{{"insert_url", vl.InsertURL}, {"select_url", vl.SelectURL}} {
+			if !strings.HasPrefix(u.v, "http://") && !strings.HasPrefix(u.v, "https://") {
+				v.errorf("logs.victorialogs."+u.path, "must be an http:// or https:// URL (or set logs.victorialogs.url for both)")
+			}
+		}
+	default:
+		v.errorf("logs.backend", "%q is not embedded or victorialogs", l.Backend)
+	}
 	if l.FlushInterval < Duration(100*time.Millisecond) {
 		v.errorf("logs.flush_interval", "must be at least 100ms")
 	}
@@ -90,6 +153,21 @@ func (l *Logs) validate(v *validator) {
 	}
 	if l.MaxBody < 1<<10 {
 		v.errorf("logs.max_body", "must be at least 1KiB")
+	}
+	for i, q := range l.SavedQueries {
+		p := index("logs.saved_queries", i)
+		if q.Name == "" {
+			v.errorf(p+".name", "must not be empty")
+		}
+		filled := strings.NewReplacer("{request_id}", "x", "{user_id}", "x").Replace(q.Query)
+		if _, err := logql.Parse(filled); err != nil {
+			v.errorf(p+".query", "%v", err)
+		}
+	}
+	for name, src := range l.Tokens {
+		if src.Env != "" && !logEnvName.MatchString(src.Env) {
+			v.errorf("logs.tokens."+name+".env", "%q must be letters, digits, '_', '.' or '-'", src.Env)
+		}
 	}
 	names := map[string]bool{}
 	for i := range l.Alarms {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/wardenhq/warden/internal/auth"
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/httpapi"
 	"github.com/wardenhq/warden/internal/logs"
@@ -32,6 +33,9 @@ type Handlers struct {
 	MaxLines int
 	// TailPoll is how often a tail reads the store (default 1s).
 	TailPoll time.Duration
+	// Sources gives lines sent with a token (by name) an environment and
+	// a service when the request names none.
+	Sources map[string]config.LogSource
 }
 
 // Register adds the routes to the API server.
@@ -101,8 +105,26 @@ func (h *Handlers) ingest(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteErr(w, r, err)
 		return
 	}
+	env, service := h.source(r)
+	h.append(w, r, env, service, recs)
+}
+
+// source picks the environment and service of a request's lines: the
+// query parameters, else the token's entry in logs.tokens.
+func (h *Handlers) source(r *http.Request) (env, service string) {
 	q := r.URL.Query()
-	h.append(w, r, q.Get("env"), q.Get("service"), recs)
+	env, service = q.Get("env"), q.Get("service")
+	if p, ok := auth.FromContext(r.Context()); ok {
+		if src, ok := h.Sources[p.Name]; ok {
+			if env == "" {
+				env = src.Env
+			}
+			if service == "" {
+				service = src.Service
+			}
+		}
+	}
+	return env, service
 }
 
 // append stores decoded records and answers, mapping overload to 429.

@@ -17,6 +17,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/wardenhq/warden/internal/auth"
+	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/httpapi"
 	"github.com/wardenhq/warden/internal/logs"
 	"github.com/wardenhq/warden/internal/logs/loghttp"
@@ -40,7 +41,8 @@ func server(t *testing.T, maxBuffer int64) (*httptest.Server, *logstore.Store) {
 		{Name: "ops", Secret: readTok, Scopes: []string{"read"}},
 	})})
 	svc := logs.NewService(logs.Options{Store: st, DefaultEnv: "production"})
-	(&loghttp.Handlers{Service: svc, MaxBody: 1 << 20, TailPoll: 50 * time.Millisecond}).Register(api)
+	(&loghttp.Handlers{Service: svc, MaxBody: 1 << 20, TailPoll: 50 * time.Millisecond,
+		Sources: map[string]config.LogSource{"app": {Service: "from-token"}}}).Register(api)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return srv, st
@@ -128,6 +130,17 @@ func TestIngestScrubQuery(t *testing.T) {
 	}
 	if r := query(t, srv, "staging", "env", "staging"); r.Count != 1 {
 		t.Fatalf("staging: %+v", r)
+	}
+}
+
+func TestTokenNamesEnvAndService(t *testing.T) {
+	srv, _ := server(t, 0)
+	code, _, body := do(t, "POST", srv.URL+"/api/v1/logs", ingestTok, strings.NewReader(`{"msg":"no names"}`))
+	if code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	if r := query(t, srv, "service:=from-token env:=production"); r.Count != 1 {
+		t.Fatalf("got %+v", r)
 	}
 }
 

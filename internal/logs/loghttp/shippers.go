@@ -38,8 +38,7 @@ func (h *Handlers) loki(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteErr(w, r, tooBigOr400(err))
 		return
 	}
-	q := r.URL.Query()
-	if err := h.store(r, q.Get("env"), q.Get("service"), recs); err != nil {
+	if err := h.store(r, recs); err != nil {
 		writeStoreErr(w, r, err)
 		return
 	}
@@ -63,8 +62,7 @@ func (h *Handlers) bulk(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteErr(w, r, tooBigOr400(err))
 		return
 	}
-	q := r.URL.Query()
-	if err := h.store(r, q.Get("env"), q.Get("service"), recs); err != nil {
+	if err := h.store(r, recs); err != nil {
 		writeStoreErr(w, r, err)
 		return
 	}
@@ -89,8 +87,10 @@ func (h *Handlers) bulk(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, out)
 }
 
-// store appends decoded records; env and service come from the query.
-func (h *Handlers) store(r *http.Request, env, service string, recs []logs.Record) error {
+// store appends decoded records; env and service come from the query or
+// the token.
+func (h *Handlers) store(r *http.Request, recs []logs.Record) error {
+	env, service := h.source(r)
 	if err := logsEnvOK(env); err != nil {
 		return httpapi.BadRequest("env", "%v", err)
 	}
@@ -142,8 +142,7 @@ func (h *Handlers) otlp(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteErr(w, r, tooBigOr400(err))
 		return
 	}
-	q := r.URL.Query()
-	if err := h.store(r, q.Get("env"), q.Get("service"), recs); err != nil {
+	if err := h.store(r, recs); err != nil {
 		writeStoreErr(w, r, err)
 		return
 	}

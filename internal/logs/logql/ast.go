@@ -298,3 +298,30 @@ func boundaryAfter(v string, end int, phrase string) bool {
 	next, _ := utf8.DecodeRuneInString(v[end:])
 	return !IsWordRune(next)
 }
+
+// ValueFilter is a filter that reads one field and nothing else, so that a
+// store can decide it once per distinct value of a dictionary column
+// instead of once per line.
+type ValueFilter interface {
+	Expr
+	FilterField() string
+	MatchValue(v string) bool
+}
+
+func (e Word) FilterField() string   { return e.Field }
+func (e Exact) FilterField() string  { return e.Field }
+func (e In) FilterField() string     { return e.Field }
+func (e Cmp) FilterField() string    { return e.Field }
+func (e Exists) FilterField() string { return e.Field }
+
+func (e Word) MatchValue(v string) bool   { return e.Match(value(v), 0) }
+func (e Exact) MatchValue(v string) bool  { return e.Match(value(v), 0) }
+func (e In) MatchValue(v string) bool     { return e.Match(value(v), 0) }
+func (e Cmp) MatchValue(v string) bool    { return e.Match(value(v), 0) }
+func (e Exists) MatchValue(v string) bool { return v != "" }
+
+// value is a Getter whose every field reads as one value.
+type value string
+
+func (v value) Get(string) string { return string(v) }
+func (value) Time() int64         { return 0 }

@@ -258,3 +258,25 @@ func FuzzParse(f *testing.F) {
 		parsed.Filter.MayMatch(func(string) bool { return false })
 	})
 }
+
+func TestFieldsNeeded(t *testing.T) {
+	for _, tc := range []struct{ q, want string }{
+		{"a", "all"},
+		{"a | sort by (d) | limit 3", "all"},
+		{"a | stats count() n", "[]"},
+		{"a | stats by (_time:1m, path) quantile(0.9, d) p", "[_time path d]"},
+		{"a | sort by (d) | fields x, y", "[d x y]"},
+	} {
+		q, err := Parse(tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := "all"
+		if f := q.Fields(); f != nil {
+			got = "[" + strings.Join(f, " ") + "]"
+		}
+		if got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.q, got, tc.want)
+		}
+	}
+}

@@ -255,46 +255,54 @@ func encodeColumn(vals []string) []byte {
 }
 
 func decodeColumn(b []byte, rows int) ([]string, error) {
+	out, _, _, err := decodeColumnDict(b, rows)
+	return out, err
+}
+
+// decodeColumnDict also returns, for a dictionary column, the dictionary
+// and each row's code, so that filters can be decided per value.
+func decodeColumnDict(b []byte, rows int) (out, dict []string, codes []byte, err error) {
 	if len(b) == 0 {
-		return nil, errCorrupt
+		return nil, nil, nil, errCorrupt
 	}
-	out := make([]string, rows)
+	out = make([]string, rows)
 	switch b[0] {
 	case 1:
 		r := &reader{b: b[1:]}
 		n := r.uvarint()
 		if n > 256 {
-			return nil, errCorrupt
+			return nil, nil, nil, errCorrupt
 		}
-		dict := make([]string, n)
+		dict = make([]string, n)
 		for i := range dict {
 			dict[i] = r.str()
 		}
 		if r.err != nil || len(r.b) != rows {
-			return nil, errCorrupt
+			return nil, nil, nil, errCorrupt
 		}
 		for i, c := range r.b {
 			if int(c) >= len(dict) {
-				return nil, errCorrupt
+				return nil, nil, nil, errCorrupt
 			}
 			out[i] = dict[c]
 		}
+		codes = r.b
 	case 0:
 		all := string(b[1:]) // one allocation; values are substrings of it
 		pos := 0
 		for i := range out {
 			n, k := binary.Uvarint([]byte(all[pos:min(pos+10, len(all))]))
 			if k <= 0 || pos+k+int(n) > len(all) {
-				return nil, errCorrupt
+				return nil, nil, nil, errCorrupt
 			}
 			pos += k
 			out[i] = all[pos : pos+int(n)]
 			pos += int(n)
 		}
 	default:
-		return nil, errCorrupt
+		return nil, nil, nil, errCorrupt
 	}
-	return out, nil
+	return out, dict, codes, nil
 }
 
 func encodeIndex(walSeq uint64, replaces []uint64, metas []blockMeta) []byte {

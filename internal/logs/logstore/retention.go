@@ -10,7 +10,9 @@ import (
 // environment's retention (keep(env); zero keeps forever) and returns what
 // it deleted. Deleting is removing a directory: no rewrite, no compaction.
 func (s *Store) Retain(now time.Time, keep func(env string) time.Duration) ([]PartitionStats, error) {
-	s.flushMu.Lock() // not during a merge of the same partition
+	s.mergeMu.Lock() // not during a merge into a partition it deletes
+	defer s.mergeMu.Unlock()
+	s.flushMu.Lock()
 	defer s.flushMu.Unlock()
 	s.mu.Lock()
 	var doomed []*partition

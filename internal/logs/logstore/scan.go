@@ -1,6 +1,7 @@
 package logstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -121,13 +122,14 @@ func scanBlock(p *part, bm *blockMeta, start, end, now int64, f logql.Expr, fiel
 	if err != nil {
 		return false, err
 	}
-	c := &cursor{p: p, bm: bm, times: times, cols: map[string][]string{}}
+	c := &cursor{p: p, bm: bm, times: times, cols: map[string][]string{}, dicts: map[string]dictCol{}}
+	match := compile(f, c, now)
 	for i := range times {
 		if times[i] < start || times[i] >= end {
 			continue
 		}
 		c.i = i
-		if !f.Match(c, now) {
+		if !match(c) {
 			if c.err != nil {
 				return false, c.err
 			}
@@ -151,8 +153,61 @@ type cursor struct {
 	bm    *blockMeta
 	times []int64
 	cols  map[string][]string
+	dicts map[string]dictCol
 	i     int
 	err   error
+}
+
+type dictCol struct {
+	dict  []string
+	codes []byte
+}
+
+// compile turns a filter into a test of the cursor's row for this block:
+// a filter on one dictionary-encoded column is decided once per distinct
+// value, then looked up per line by the line's code.
+func compile(e logql.Expr, c *cursor, now int64) func(*cursor) bool {
+	switch x := e.(type) {
+	case logql.And:
+		parts := make([]func(*cursor) bool, len(x))
+		for i, sub := range x {
+			parts[i] = compile(sub, c, now)
+		}
+		return func(c *cursor) bool {
+			for _, p := range parts {
+				if !p(c) {
+					return false
+				}
+			}
+			return true
+		}
+	case logql.Or:
+		parts := make([]func(*cursor) bool, len(x))
+		for i, sub := range x {
+			parts[i] = compile(sub, c, now)
+		}
+		return func(c *cursor) bool {
+			for _, p := range parts {
+				if p(c) {
+					return true
+				}
+			}
+			return false
+		}
+	case logql.Not:
+		inner := compile(x.X, c, now)
+		return func(c *cursor) bool { return !inner(c) }
+	case logql.ValueFilter:
+		c.col(x.FilterField())
+		if d, ok := c.dicts[x.FilterField()]; ok {
+			verdict := make([]bool, len(d.dict))
+			for i, v := range d.dict {
+				verdict[i] = x.MatchValue(v)
+			}
+			return func(c *cursor) bool { return verdict[d.codes[c.i]] }
+		}
+	}
+	return func(c *cursor) bool { return e.Match(c, now) }
 }
 
 func (c *cursor) col(name string) []string {
@@ -162,8 +217,13 @@ func (c *cursor) col(name string) []string {
 	}
 	if cm, ok := c.bm.cols[name]; ok {
 		raw, err := c.p.readCol(cm)
+		var dict []string
+		var codes []byte
 		if err == nil {
-			vals, err = decodeColumn(raw, c.bm.rows)
+			vals, dict, codes, err = decodeColumnDict(raw, c.bm.rows)
+		}
+		if err == nil && codes != nil {
+			c.dicts[name] = dictCol{dict: dict, codes: codes}
 		}
 		if err != nil && c.err == nil {
 			c.err = err
@@ -282,10 +342,12 @@ func (s *Store) Stats() []PartitionStats {
 func (s *Store) Buffered() int64 { return s.buffered.Load() }
 
 // Merge merges the parts of every partition that has collected
-// opts.MergeParts of them into one, so that scans open few files.
+// opts.MergeParts of them, so that scans open few files. It merges the
+// smallest parts first (tiered), so that each line is rewritten a
+// logarithmic number of times rather than at every merge.
 func (s *Store) Merge() error {
-	s.flushMu.Lock()
-	defer s.flushMu.Unlock()
+	s.mergeMu.Lock()
+	defer s.mergeMu.Unlock()
 	s.mu.RLock()
 	var todo []*partition
 	for _, pt := range s.partitions {
@@ -307,16 +369,18 @@ const maxMergeRows = 4 << 20
 
 func (s *Store) mergePartition(pt *partition) error {
 	s.mu.RLock()
+	bySize := slices.Clone(pt.parts)
+	s.mu.RUnlock()
+	slices.SortFunc(bySize, func(a, b *part) int { return cmp.Compare(a.rows, b.rows) })
 	var inputs []*part
 	var rows int64
-	for _, p := range pt.parts {
+	for _, p := range bySize[:min(len(bySize), s.opts.MergeParts)] {
 		if rows+p.rows > maxMergeRows && len(inputs) >= 2 {
 			break
 		}
 		inputs = append(inputs, p)
 		rows += p.rows
 	}
-	s.mu.RUnlock()
 	if len(inputs) < 2 {
 		return nil
 	}

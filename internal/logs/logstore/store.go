@@ -81,7 +81,8 @@ type Store struct {
 	walDir string
 
 	appends chan *appendReq
-	flushMu sync.Mutex // one flush or merge at a time
+	flushMu sync.Mutex // one flush at a time
+	mergeMu sync.Mutex // one merge at a time; taken before flushMu
 
 	mu         sync.RWMutex
 	partitions map[partKey]*partition
@@ -90,6 +91,8 @@ type Store struct {
 	nextID     uint64
 	walSeq     uint64
 	wal        *os.File
+	walSize    int64 // bytes of good frames in the current segment
+	broken     error // set when a failed write could not be undone
 
 	buffered  atomic.Int64 // bytes in mem and frozen, for back-pressure
 	stop      chan struct{}
@@ -145,9 +148,10 @@ func Open(opts Options) (*Store, error) {
 		lock.Close()
 		return nil, fmt.Errorf("log store %s: %w", opts.Dir, err)
 	}
-	s.done.Add(2)
+	s.done.Add(3)
 	go s.writeLoop()
 	go s.flushLoop()
+	go s.mergeLoop()
 	return s, nil
 }
 
@@ -203,7 +207,12 @@ func (s *Store) openSegment() error {
 		f.Close()
 		return err
 	}
-	s.wal = f
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	s.wal, s.walSize = f, st.Size()
 	return nil
 }
 
@@ -362,9 +371,9 @@ func (s *Store) writeLoop() {
 				}
 			}
 			s.mu.Lock()
-			_, err := s.wal.Write(buf)
+			err := s.broken
 			if err == nil {
-				err = s.wal.Sync()
+				err = s.writeWAL(buf)
 			}
 			if err == nil {
 				for _, r := range batch {
@@ -385,6 +394,26 @@ func (s *Store) writeLoop() {
 			}
 		}
 	}
+}
+
+// writeWAL appends frames and fsyncs them; s.mu is held. When the write or
+// the fsync fails, the segment is cut back to its last good frame, so that
+// frames acknowledged later are not stranded behind a torn one (replay
+// stops at the first bad frame). If even that fails, the store refuses
+// appends from then on rather than acknowledge what it might not replay.
+func (s *Store) writeWAL(buf []byte) error {
+	_, err := s.wal.Write(buf)
+	if err == nil {
+		err = s.wal.Sync()
+	}
+	if err == nil {
+		s.walSize += int64(len(buf))
+		return nil
+	}
+	if terr := s.wal.Truncate(s.walSize); terr != nil {
+		s.broken = fmt.Errorf("the write-ahead log could not be repaired after a failed write (%v); restart Warden", terr)
+	}
+	return err
 }
 
 func (s *Store) drainAppends() {
@@ -412,6 +441,21 @@ func (s *Store) flushLoop() {
 		if err := s.Flush(); err != nil {
 			s.opts.Logger.Error("log store flush failed", "error", err)
 		}
+	}
+}
+
+// mergeLoop merges apart from flushes, so that a long merge never holds
+// up the flush that frees the buffer.
+func (s *Store) mergeLoop() {
+	defer s.done.Done()
+	t := time.NewTicker(s.opts.FlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
 		if err := s.Merge(); err != nil {
 			s.opts.Logger.Error("log store merge failed", "error", err)
 		}
@@ -423,57 +467,70 @@ func (s *Store) Flush() error {
 	s.flushMu.Lock()
 	defer s.flushMu.Unlock()
 	// Rotate under the write lock: the writer holds it while it appends, so
-	// every record of the old segment is in the frozen buffer and none of
+	// every record of the old segments is in a frozen buffer and none of
 	// the new segment is.
 	s.mu.Lock()
-	if s.mem.bytes == 0 && len(s.frozen) == 0 {
-		s.mu.Unlock()
+	if s.mem.bytes > 0 {
+		oldWAL := s.wal
+		s.walSeq++
+		if err := s.openSegment(); err != nil {
+			s.walSeq--
+			s.wal = oldWAL
+			s.mu.Unlock()
+			return err
+		}
+		oldWAL.Close()
+		s.frozen = append(s.frozen, s.mem)
+		s.mem = &memBuf{recs: map[partKey][]logs.Record{}, seq: s.walSeq}
+	}
+	// Buffers a failed flush left behind are flushed again with the new one.
+	frozen := slices.Clone(s.frozen)
+	flushedUpTo := s.walSeq - 1
+	s.mu.Unlock()
+	if len(frozen) == 0 {
 		return nil
 	}
-	frozen := s.mem
-	oldWAL := s.wal
-	s.walSeq++
-	if err := s.openSegment(); err != nil {
-		s.walSeq--
-		s.wal = oldWAL
-		s.mu.Unlock()
-		return err
-	}
-	s.mem = &memBuf{recs: map[partKey][]logs.Record{}, seq: s.walSeq}
-	s.frozen = append(s.frozen, frozen)
-	s.mu.Unlock()
-	oldWAL.Close()
 
-	flushedUpTo := s.walSeq - 1
+	byKey := map[partKey][]logs.Record{}
+	var bytes int64
+	for _, f := range frozen {
+		bytes += f.bytes
+		for k, recs := range f.recs {
+			// Copies: scans still read the frozen buffers.
+			byKey[k] = append(byKey[k], recs...)
+		}
+	}
 	type written struct {
 		k partKey
 		p *part
 	}
 	var out []written
-	for k, recs := range frozen.recs {
-		// Sort a copy: scans still read the frozen buffer.
-		recs = append([]logs.Record(nil), recs...)
+	undo := func() {
+		for _, w := range out {
+			w.p.release() // closes and deletes: the retry writes it again
+		}
+	}
+	for k, recs := range byKey {
 		slices.SortStableFunc(recs, func(a, b logs.Record) int { return a.Time.Compare(b.Time) })
 		p, err := writePart(filepath.Join(s.opts.Dir, k.env, k.day), s.newID(), recs, flushedUpTo, nil)
 		if err != nil {
-			for _, w := range out {
-				w.p.release()
-			}
+			undo()
 			return fmt.Errorf("write part for %s/%s: %w", k.env, k.day, err)
 		}
 		out = append(out, written{k, p})
 	}
 	if err := writeMarker(s.opts.Dir, flushedUpTo); err != nil {
-		return err
+		undo()
+		return fmt.Errorf("record the flush: %w", err)
 	}
 	s.mu.Lock()
 	for _, w := range out {
 		pt := s.partition(w.k)
 		pt.parts = append(pt.parts, w.p)
 	}
-	s.frozen = s.frozen[1:]
+	s.frozen = s.frozen[len(frozen):]
 	s.mu.Unlock()
-	s.buffered.Add(-frozen.bytes)
+	s.buffered.Add(-bytes)
 	segs, _ := segments(s.walDir)
 	for _, seq := range segs {
 		if seq <= flushedUpTo {
