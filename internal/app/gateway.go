@@ -13,6 +13,7 @@ import (
 
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/gateway"
+	"github.com/wardenhq/warden/internal/gateway/gwlog"
 )
 
 // gatewayPart is the running WAF gateway: its own listener in front of the
@@ -24,11 +25,25 @@ type gatewayPart struct {
 	done     chan error
 }
 
-// GatewayRecords receives the gateway's access records and WAF events as
-// JSON lines; stdout by default, so that they reach whatever collects the
-// process's output. The log store will take them in-process once it exists.
-var GatewayRecords = func() gateway.Sink {
-	return gateway.SlogSink{Logger: slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("source", "gateway")}
+// GatewayRecords, when it returns a sink, receives the gateway's access
+// records and WAF events instead of the log store; tests set it.
+var GatewayRecords = func() gateway.Sink { return nil }
+
+// gatewaySink is where the gateway's records go: the log store, appended in
+// batches off the request path and searchable like the app's own logs
+// (service "gateway"); JSON lines on stdout when there is no log store.
+func (a *App) gatewaySink() gateway.Sink {
+	if sink := GatewayRecords(); sink != nil {
+		return sink
+	}
+	if a.Logs == nil {
+		return gateway.SlogSink{Logger: slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("source", "gateway")}
+	}
+	sink := gwlog.New(a.Logs, gwlog.Options{Logger: a.Logger.With("part", "gateway")})
+	// Registered before the gateway's own stop (which is added at start), so
+	// it runs after the gateway has drained and before the log store closes.
+	a.OnStop("gateway records", sink.Close)
+	return sink
 }
 
 // wireGateway builds the gateway when gateway.upstream is set; it listens
@@ -43,7 +58,7 @@ func (a *App) wireGateway(ctx context.Context) error {
 		raiser = a.Alerts
 	}
 	gw, err := gateway.New(gateway.Options{
-		Config: cfg, Sink: GatewayRecords(), Metrics: gateway.NewMetrics(a.Registry),
+		Config: cfg, Sink: a.gatewaySink(), Metrics: gateway.NewMetrics(a.Registry),
 		Logger: a.Logger.With("part", "gateway"), Alerts: raiser, Environment: a.Config.Environment,
 	})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/internal/gateway"
+	"github.com/wardenhq/warden/internal/logs"
 )
 
 // recordSink collects the gateway's records in place of stdout.
@@ -151,3 +152,41 @@ func TestServeRunsGateway(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// With the log store on, the gateway's access lines and WAF events are
+// searchable like the app's own logs.
+func TestGatewayRecordsAreSearchable(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"status":"ok"}`)) }))
+	defer up.Close()
+	cfg := testConfig(t)
+	cfg.Gateway.Upstream = up.URL
+	cfg.Gateway.Listen = "127.0.0.1:0"
+	a := startTestApp(t, cfg)
+	gw := "http://" + a.GatewayAddr()
+	for _, path := range []string{"/api/health", "/api/search?q=" + url.QueryEscape("1 UNION SELECT password FROM users--")} {
+		req, _ := http.NewRequest("GET", gw+path, nil)
+		req.Host = "pay.example.com"
+		req.Header.Set("X-Request-ID", "trace-"+strings.Repeat("a", 8))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	for _, q := range []string{`service:=gateway kind:=access status:=200 path:="/api/health"`, `service:=gateway kind:=waf action:=blocked rule_ids:942100`} {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			res, err := a.Logs.Query(context.Background(), logs.QueryRequest{Query: q})
+			if err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			if len(res.Rows) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no log line for %s", q)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}

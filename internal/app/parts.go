@@ -27,8 +27,8 @@ func (a *App) wireParts(ctx context.Context) error {
 	for _, wire := range []func(context.Context) error{
 		a.wireUI, // first: the parts below add pages to it
 		a.wireAlerts,
-		a.wireGateway, // after alerts: it raises the WAF-spike alert
 		a.wireLogs,
+		a.wireGateway, // after alerts and logs: it raises the WAF-spike alert and logs its records
 		a.wireErrors,  // after alerts: it raises through the router
 		a.wireAudit,   // after alerts: a failed verification raises an alert
 		a.wireUptime,  // after alerts: checks raise through the router

@@ -72,9 +72,9 @@ type VarMatch struct {
 	Data     string `json:"data,omitempty"`
 }
 
-// Sink receives the gateway's records. The log store implements it; until
-// then SlogSink writes them as JSON lines. Calls come from request
-// goroutines and must not block for long.
+// Sink receives the gateway's records: package gwlog puts them in the log
+// store; SlogSink writes them as JSON lines where there is none. Calls come
+// from request goroutines and must not block for long.
 type Sink interface {
 	Access(ctx context.Context, r AccessRecord)
 	WAFEvent(ctx context.Context, e Event)
