@@ -271,7 +271,12 @@ func (c *cursor) row(fields []string) (logql.Row, error) {
 	return row, nil
 }
 
-func formatTime(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
+// timeLayout is RFC 3339 with all nine fraction digits: unlike RFC3339Nano,
+// which drops trailing zeros, its strings sort in time order as text, which
+// is how "sort by (_time)" compares them.
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+func formatTime(ns int64) string { return time.Unix(0, ns).UTC().Format(timeLayout) }
 
 type memRow struct {
 	r *logs.Record
