@@ -61,21 +61,26 @@ func TestUptimeIncidentSequenceThroughRouter(t *testing.T) {
 	upSrv := httptest.NewServer(up)
 	defer upSrv.Close()
 	hook := channeltest.NewHTTPReceiver(t)
-	cfg := uptimeConfig(t, upSrv.URL, hook.URL(), time.Second)
-	cfg.Checks[0].Timeout = config.Duration(400 * time.Millisecond)
+	// A 2 s interval and 1.5 s timeout: the hanging step times out, while a
+	// healthy answer on a loaded CI machine (under -race) never does.
+	cfg := uptimeConfig(t, upSrv.URL, hook.URL(), 2*time.Second)
+	cfg.Checks[0].Timeout = config.Duration(1500 * time.Millisecond)
 	a := startTestApp(t, cfg)
 	client := &http.Client{Timeout: 5 * time.Second}
 
-	reqs := hook.Wait(2, 30*time.Second)
+	reqs := hook.Wait(2, 60*time.Second)
 	if p := payload(t, reqs[0]); p.Status != "firing" {
 		t.Fatalf("first notification %+v", p)
 	}
 	if p := payload(t, reqs[1]); p.Status != "resolved" {
 		t.Fatalf("second notification %+v", p)
 	}
-	waitFor(t, 10*time.Second, func() bool { return up.requests() >= 9 })
-	if n := len(hook.Requests()); n != 2 {
-		t.Fatalf("%d notifications, want 2", n)
+	waitFor(t, 30*time.Second, func() bool { return up.requests() >= 9 })
+	if got := hook.Requests(); len(got) != 2 {
+		for _, r := range got {
+			t.Logf("notification: %+v", payload(t, r))
+		}
+		t.Fatalf("%d notifications, want 2", len(got))
 	}
 	var list struct {
 		Incidents []struct {
