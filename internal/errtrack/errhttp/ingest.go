@@ -167,7 +167,7 @@ func (h *Ingest) checkProject(w http.ResponseWriter, r *http.Request, key string
 }
 
 func (h *Ingest) ingestOne(ctx context.Context, projectID int, payload []byte) (string, error) {
-	clean, err := h.Scrubber.JSON(payload)
+	clean, _, err := h.Scrubber.JSONInPlace(payload)
 	if err != nil {
 		return "", &envelope.EventError{Msg: "not valid JSON: " + err.Error()}
 	}
