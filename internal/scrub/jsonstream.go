@@ -27,6 +27,24 @@ func (s *Scrubber) JSONInPlace(b []byte) ([]byte, int, error) {
 		}
 		return nil, 0, fmt.Errorf("scrub: decode JSON: invalid document")
 	}
+	return s.walkJSON(b)
+}
+
+// JSONInPlaceValid is JSONInPlace for a document the caller has already
+// checked, with json.Valid or a successful json.Unmarshal of the very same
+// bytes: it skips the second validation. Given anything else its output is
+// unspecified (it may not be JSON), though it never panics or loops.
+func (s *Scrubber) JSONInPlaceValid(b []byte) (out []byte, n int, err error) {
+	defer func() {
+		// Malformed input can run the walker off the end: check it.
+		if recover() != nil {
+			out, n, err = s.JSONInPlace(b)
+		}
+	}()
+	return s.walkJSON(b)
+}
+
+func (s *Scrubber) walkJSON(b []byte) ([]byte, int, error) {
 	w := jsonWalker{s: s, b: b}
 	w.value(keyInfo{}, skipSpace(b, 0))
 	if w.rename {

@@ -59,6 +59,13 @@ func TestJSONInPlaceUnchangedIsInput(t *testing.T) {
 	}
 }
 
+func TestJSONInPlaceValidOnBadInput(t *testing.T) {
+	// The caller promised valid JSON; when it is not, no panic.
+	for _, in := range []string{``, `{`, `{"a":`, `["a`, `{"a" 1}`, `[1,`, `"\`, `{"a":"b"`, `{"\u12":1}`} {
+		std.JSONInPlaceValid([]byte(in))
+	}
+}
+
 func TestJSONInPlaceErrors(t *testing.T) {
 	for _, in := range []string{``, `{`, `{"a":1}x`, `{"a":1} {}`, `[1,]`, `"\x"`, `{"a" 1}`, `nul`} {
 		if _, _, err := std.JSONInPlace([]byte(in)); err == nil || !strings.HasPrefix(err.Error(), "scrub: decode JSON") {
@@ -176,6 +183,14 @@ func FuzzJSONInPlace(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		checkSameAsJSON(t, std, in)
 		checkSameAsJSON(t, extra, in)
+		// Without the check: the same on valid input, no panic on any.
+		got, gotN, gotErr := std.JSONInPlaceValid(in)
+		if json.Valid(in) {
+			want, wantN, wantErr := std.JSONInPlace(in)
+			if !bytes.Equal(got, want) || gotN != wantN || (gotErr == nil) != (wantErr == nil) {
+				t.Fatalf("JSONInPlaceValid differs on %q:\n got %q %d %v\nwant %q %d %v", in, got, gotN, gotErr, want, wantN, wantErr)
+			}
+		}
 	})
 }
 
