@@ -28,7 +28,7 @@ func BenchmarkScrubParseGroup(b *testing.B) {
 	s := scrub.New(scrub.Options{})
 	b.SetBytes(int64(len(p)))
 	for i := 0; i < b.N; i++ {
-		clean, err := s.JSON(p)
+		clean, _, err := s.JSONInPlace(p)
 		if err != nil {
 			b.Fatal(err)
 		}

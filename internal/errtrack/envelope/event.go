@@ -15,9 +15,11 @@ import (
 	"github.com/wardenhq/warden/internal/errtrack"
 )
 
-// wireEvent is the event payload as SDKs send it; the fields that come in
-// several shapes stay raw and are read by the helpers below.
-type wireEvent struct {
+// wireEventOf is the event payload as SDKs send it; the fields that come in
+// several shapes stay raw and are read by the helpers below. E is how the
+// exception is read: exceptionList takes both shapes, exceptionValues only
+// {values: [...]} but in the same pass as the rest of the event.
+type wireEventOf[E any] struct {
 	EventID     string               `json:"event_id"`
 	Timestamp   json.RawMessage      `json:"timestamp"`
 	Level       string               `json:"level"`
@@ -30,13 +32,20 @@ type wireEvent struct {
 	Culprit     string               `json:"culprit"`
 	Message     json.RawMessage      `json:"message"`
 	LogEntry    json.RawMessage      `json:"logentry"`
-	Exception   exceptionList        `json:"exception"`
+	Exception   E                    `json:"exception"`
 	Stacktrace  *errtrack.Stacktrace `json:"stacktrace"`
 	Threads     json.RawMessage      `json:"threads"`
 	Fingerprint []json.RawMessage    `json:"fingerprint"`
 	Tags        json.RawMessage      `json:"tags"`
 	User        *wireUser            `json:"user"`
 	Request     *errtrack.Request    `json:"request"`
+}
+
+type wireEvent = wireEventOf[exceptionList]
+
+// exceptionValues is the {values: [...]} shape of exception.
+type exceptionValues struct {
+	Values []errtrack.Exception `json:"values"`
 }
 
 type wireUser struct {
@@ -65,6 +74,21 @@ func ParseEvent(payload []byte, received time.Time) (*errtrack.Event, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, &EventError{"the payload is not a JSON object"}
 	}
+	// Most SDKs send exception as {values: [...]}: read it in the one pass
+	// of the event (exceptionList's UnmarshalJSON validates and decodes the
+	// stack traces a second time). Anything unusual takes the general path
+	// below, so both always agree; FuzzParseEventFast checks that.
+	if objectExceptionOnce(trimmed) {
+		var w wireEventOf[exceptionValues]
+		if json.Unmarshal(trimmed, &w) == nil {
+			return fromWire(&w, w.Exception.Values, trimmed, received), nil
+		}
+	}
+	return parseEventGeneral(trimmed, received)
+}
+
+// parseEventGeneral is ParseEvent for every shape of exception.
+func parseEventGeneral(trimmed []byte, received time.Time) (*errtrack.Event, error) {
 	var w wireEvent
 	if err := json.Unmarshal(trimmed, &w); err != nil {
 		var ee *EventError
@@ -73,6 +97,42 @@ func ParseEvent(payload []byte, received time.Time) (*errtrack.Event, error) {
 		}
 		return nil, &EventError{err.Error()}
 	}
+	return fromWire(&w, w.Exception, trimmed, received), nil
+}
+
+// objectExceptionOnce reports whether the payload has exactly one
+// "exception" key and its value starts with '{', and no \u00 escape that
+// could spell another one: then decoding {values: [...]} in place is the
+// same as exceptionList. A string followed by ':' is a key; keys match
+// case-insensitively, as encoding/json matches them.
+func objectExceptionOnce(b []byte) bool {
+	if bytes.Contains(b, []byte(`\u00`)) {
+		return false
+	}
+	const key = `exception"`
+	found := false
+	for i := 1; i+len(key) <= len(b); i++ {
+		if b[i-1] != '"' || !bytes.EqualFold(b[i:i+len(key)], []byte(key)) {
+			continue
+		}
+		j := i + len(key)
+		for j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\n' || b[j] == '\r') {
+			j++
+		}
+		if j == len(b) || b[j] != ':' {
+			continue // a value, not a key
+		}
+		for j++; j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\n' || b[j] == '\r'); j++ {
+		}
+		if found || j == len(b) || b[j] != '{' {
+			return false
+		}
+		found = true
+	}
+	return found
+}
+
+func fromWire[E any](w *wireEventOf[E], exceptions []errtrack.Exception, trimmed []byte, received time.Time) *errtrack.Event {
 	ev := &errtrack.Event{
 		ID:          normaliseID(w.EventID),
 		Received:    received.UTC(),
@@ -92,7 +152,7 @@ func ParseEvent(payload []byte, received time.Time) (*errtrack.Event, error) {
 	}
 	ev.Timestamp = parseTimestamp(w.Timestamp, ev.Received)
 	ev.Message, ev.MessageTemplate = readMessage(w.Message, w.LogEntry)
-	ev.Exceptions = w.Exception
+	ev.Exceptions = exceptions
 	if ev.Stacktrace == nil {
 		ev.Stacktrace = threadStack(w.Threads)
 	}
@@ -106,7 +166,7 @@ func ParseEvent(payload []byte, received time.Time) (*errtrack.Event, error) {
 	if w.Request != nil {
 		ev.Request = *w.Request
 	}
-	return ev, nil
+	return ev
 }
 
 // normaliseID keeps a 32-hex-digit id (dashes removed) or mints one.

@@ -167,13 +167,23 @@ func (h *Ingest) checkProject(w http.ResponseWriter, r *http.Request, key string
 }
 
 func (h *Ingest) ingestOne(ctx context.Context, projectID int, payload []byte) (string, error) {
-	clean, err := h.Scrubber.JSON(payload)
+	// Read the event first: that validates the JSON, so the scrubber need
+	// not. When the scrubber redacts anything the event is read again from
+	// the scrubbed bytes, so nothing unscrubbed is grouped, titled or
+	// stored; when it redacts nothing, those bytes are the ones read.
+	now := h.Now()
+	ev, err := envelope.ParseEvent(payload, now)
+	if err != nil {
+		return "", err
+	}
+	clean, n, err := h.Scrubber.JSONInPlaceValid(ev.Raw)
 	if err != nil {
 		return "", &envelope.EventError{Msg: "not valid JSON: " + err.Error()}
 	}
-	ev, err := envelope.ParseEvent(clean, h.Now())
-	if err != nil {
-		return "", err
+	if n > 0 {
+		if ev, err = envelope.ParseEvent(clean, now); err != nil {
+			return "", err
+		}
 	}
 	if _, err := h.Service.Ingest(ctx, projectID, ev); err != nil {
 		return "", err

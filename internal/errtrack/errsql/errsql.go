@@ -92,18 +92,25 @@ func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event, b
 		return r, err
 	}
 	seen := ms(ev.Received)
-	res, err := tx.ExecContext(ctx, `INSERT INTO err_issues
+	// Most events belong to an issue that exists: look it up first and
+	// insert only when it is missing (ON CONFLICT covers another instance
+	// inserting it in between).
+	var resolvedIn string
+	err = s.findIssue(ctx, tx, ev, &r, &resolvedIn)
+	if errors.Is(err, sql.ErrNoRows) {
+		var res sql.Result
+		res, err = tx.ExecContext(ctx, `INSERT INTO err_issues
 		(project_id, hash, title, culprit, level, platform, status, first_seen, last_seen, group_method)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, hash) DO NOTHING`,
-		ev.ProjectID, ev.GroupHash, ev.Title, errtrack.Culprit(ev), ev.Level, ev.Platform, errtrack.StatusUnresolved, seen, seen, ev.GroupMethod)
-	if err != nil {
-		return r, err
+			ev.ProjectID, ev.GroupHash, ev.Title, errtrack.Culprit(ev), ev.Level, ev.Platform, errtrack.StatusUnresolved, seen, seen, ev.GroupMethod)
+		if err != nil {
+			return r, err
+		}
+		n, _ := res.RowsAffected()
+		r.New = n == 1
+		err = s.findIssue(ctx, tx, ev, &r, &resolvedIn)
 	}
-	n, _ := res.RowsAffected()
-	r.New = n == 1
-	var resolvedIn string
-	if err := tx.QueryRowContext(ctx, `SELECT id, status, resolved_in_release FROM err_issues WHERE project_id = ? AND hash = ?`,
-		ev.ProjectID, ev.GroupHash).Scan(&r.IssueID, &r.Status, &resolvedIn); err != nil {
+	if err != nil {
 		return r, err
 	}
 	if r.Status == errtrack.StatusResolved {
@@ -150,6 +157,11 @@ func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event, b
 		b.tags[tk]++
 	}
 	return r, nil
+}
+
+func (s *Store) findIssue(ctx context.Context, tx *store.Tx, ev *errtrack.Event, r *errtrack.SaveResult, resolvedIn *string) error {
+	return tx.QueryRowContext(ctx, `SELECT id, status, resolved_in_release FROM err_issues WHERE project_id = ? AND hash = ?`,
+		ev.ProjectID, ev.GroupHash).Scan(&r.IssueID, &r.Status, resolvedIn)
 }
 
 // flush writes a batch's counters and tags, in a fixed order so that two
