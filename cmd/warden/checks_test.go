@@ -10,7 +10,7 @@ import (
 func TestChecksRunPrintsEachCondition(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/down" {
-			http.Error(w, `{"status":"error"}`, 503)
+			http.Error(w, `{"status":"error"}`, http.StatusServiceUnavailable)
 			return
 		}
 		w.Write([]byte(`{"status":"ok"}`))

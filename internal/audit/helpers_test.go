@@ -22,13 +22,12 @@ var sets = []store.MigrationSet{auditsql.Migrations}
 var start = time.Date(2018, 3, 1, 9, 0, 0, 0, time.UTC)
 
 type env struct {
-	svc      *audit.Service
-	db       *store.DB
-	clk      *clock.Fake
-	cpFile   string
-	keyFile  string
-	signer   *audit.Signer
-	retained time.Duration
+	svc     *audit.Service
+	db      *store.DB
+	clk     *clock.Fake
+	cpFile  string
+	keyFile string
+	signer  *audit.Signer
 }
 
 type option func(*audit.Options)

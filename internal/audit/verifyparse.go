@@ -33,9 +33,8 @@ var (
 )
 
 type jparser struct {
-	b    []byte
-	i    int
-	seen map[string]bool
+	b []byte
+	i int
 }
 
 func (p *jparser) field(d *verifyDoc, key string) error {

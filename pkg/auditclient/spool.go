@@ -104,7 +104,9 @@ func (s *spool) oldest() (string, []Event, error) {
 	var batch []Event
 	if err := json.Unmarshal(b, &batch); err != nil {
 		// Cannot happen for files this package wrote; keep it for a person.
-		os.Rename(filepath.Join(s.dir, names[0]), filepath.Join(s.dir, "rejected", names[0]))
+		if rerr := os.Rename(filepath.Join(s.dir, names[0]), filepath.Join(s.dir, "rejected", names[0])); rerr != nil {
+			return "", nil, fmt.Errorf("auditclient: spool file %s is damaged (%v) and could not be moved to rejected/: %w", names[0], err, rerr)
+		}
 		s.n--
 		return "", nil, fmt.Errorf("auditclient: spool file %s is damaged (moved to rejected/): %w", names[0], err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -91,9 +92,10 @@ func fromOTLP(req *logspb.LogsData, now time.Time, maxRecords int) ([]logs.Recor
 func otlpRecord(lr *logspb.LogRecord, res []logs.Field, scope *commonpb.InstrumentationScope, now time.Time) logs.Record {
 	rec := logs.Record{Time: now, Fields: append([]logs.Field(nil), res...)}
 	switch {
-	case lr.GetTimeUnixNano() > 0:
+	// Past math.MaxInt64 (year 2262) a timestamp would wrap negative: keep now.
+	case lr.GetTimeUnixNano() > 0 && lr.GetTimeUnixNano() <= math.MaxInt64:
 		rec.Time = time.Unix(0, int64(lr.GetTimeUnixNano())).UTC()
-	case lr.GetObservedTimeUnixNano() > 0:
+	case lr.GetObservedTimeUnixNano() > 0 && lr.GetObservedTimeUnixNano() <= math.MaxInt64:
 		rec.Time = time.Unix(0, int64(lr.GetObservedTimeUnixNano())).UTC()
 	}
 	if sv := rec.Get("service.name"); sv != "" {

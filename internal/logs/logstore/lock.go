@@ -10,7 +10,7 @@ import (
 // lockDir takes an exclusive lock on dir/LOCK, so that a second process
 // (another warden serve on the same data_dir) cannot write the same WAL.
 func lockDir(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,7 @@ func partName(id uint64) string { return fmt.Sprintf("%016x.part", id) }
 
 // writePart writes sorted records as a part file, durably, and opens it.
 func writePart(dir string, id uint64, recs []logs.Record, walSeq uint64, replaces []uint64) (*part, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
 	final := filepath.Join(dir, partName(id))
@@ -254,13 +254,9 @@ func encodeColumn(vals []string) []byte {
 	return b
 }
 
-func decodeColumn(b []byte, rows int) ([]string, error) {
-	out, _, _, err := decodeColumnDict(b, rows)
-	return out, err
-}
-
-// decodeColumnDict also returns, for a dictionary column, the dictionary
-// and each row's code, so that filters can be decided per value.
+// decodeColumnDict decodes a column and also returns, for a dictionary
+// column, the dictionary and each row's code, so that filters can be
+// decided per value.
 func decodeColumnDict(b []byte, rows int) (out, dict []string, codes []byte, err error) {
 	if len(b) == 0 {
 		return nil, nil, nil, errCorrupt
@@ -292,7 +288,7 @@ func decodeColumnDict(b []byte, rows int) (out, dict []string, codes []byte, err
 		pos := 0
 		for i := range out {
 			n, k := binary.Uvarint([]byte(all[pos:min(pos+10, len(all))]))
-			if k <= 0 || pos+k+int(n) > len(all) {
+			if k <= 0 || n > uint64(len(all)-pos-k) { // a huge n must not wrap int past the check
 				return nil, nil, nil, errCorrupt
 			}
 			pos += k

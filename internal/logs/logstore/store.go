@@ -135,7 +135,7 @@ func Open(opts Options) (*Store, error) {
 		stop:       make(chan struct{}),
 		flushNext:  make(chan struct{}, 1),
 	}
-	if err := os.MkdirAll(s.walDir, 0o755); err != nil {
+	if err := os.MkdirAll(s.walDir, 0o750); err != nil {
 		return nil, fmt.Errorf("log store: %w", err)
 	}
 	lock, err := lockDir(opts.Dir)
@@ -199,7 +199,7 @@ func (s *Store) recover() error {
 }
 
 func (s *Store) openSegment() error {
-	f, err := os.OpenFile(segmentPath(s.walDir, s.walSeq), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(segmentPath(s.walDir, s.walSeq), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
@@ -561,7 +561,9 @@ func writeMarker(dir string, seq uint64) error {
 		f.Close()
 		return err
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
 	if err := os.Rename(tmp, filepath.Join(dir, "flushed")); err != nil {
 		return err
 	}
