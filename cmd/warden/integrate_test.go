@@ -35,7 +35,7 @@ func TestNodeAppWalkthrough(t *testing.T) {
 		need("node is not installed")
 	}
 	exampleDir, _ := filepath.Abs("../../examples/node-app")
-	// @sentry/node: the example's own node_modules (npm install, as the page
+	// @sentry/node: the example's own node_modules (npm ci, as the page
 	// says), else the errors fixture's, which .ci/run installs with npm ci.
 	nodePath := ""
 	if _, err := os.Stat(filepath.Join(exampleDir, "node_modules/@sentry/node")); err != nil {
