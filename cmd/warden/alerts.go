@@ -27,23 +27,12 @@ const alertsUsage = `usage:
   warden alerts silence expire ID [--config F]`
 
 func runAlerts(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 {
-		return usagef("alerts needs a subcommand\n%s", alertsUsage)
-	}
-	switch args[0] {
-	case "test":
-		return alertsTest(ctx, args[1:], e)
-	case "list":
-		return alertsList(ctx, args[1:], e)
-	case "deliveries":
-		return alertsDeliveries(ctx, args[1:], e)
-	case "silence":
-		return runSilence(ctx, args[1:], e)
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stdout, alertsUsage)
-		return nil
-	}
-	return usagef("unknown alerts subcommand %q\n%s", args[0], alertsUsage)
+	return dispatch(ctx, "alerts", alertsUsage, map[string]subcommand{
+		"test":       alertsTest,
+		"list":       alertsList,
+		"deliveries": alertsDeliveries,
+		"silence":    runSilence,
+	}, args, e)
 }
 
 // alertsEnv loads the config and opens the database for an alerts command.

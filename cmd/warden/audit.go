@@ -26,25 +26,13 @@ const auditUsage = `usage:
   warden audit owner-sql --owner ROLE --app ROLE  print the PostgreSQL statements that hand the tables to a NOLOGIN owner`
 
 func runAudit(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 {
-		return usagef("audit needs a subcommand\n%s", auditUsage)
-	}
-	switch args[0] {
-	case "verify":
-		return auditVerify(ctx, args[1:], e)
-	case "export":
-		return auditExport(ctx, args[1:], e)
-	case "checkpoint":
-		return auditCheckpoint(ctx, args[1:], e)
-	case "erase":
-		return auditErase(ctx, args[1:], e)
-	case "owner-sql":
-		return auditOwnerSQL(args[1:], e)
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stdout, auditUsage)
-		return nil
-	}
-	return usagef("unknown audit subcommand %q\n%s", args[0], auditUsage)
+	return dispatch(ctx, "audit", auditUsage, map[string]subcommand{
+		"verify":     auditVerify,
+		"export":     auditExport,
+		"checkpoint": auditCheckpoint,
+		"erase":      auditErase,
+		"owner-sql":  func(_ context.Context, args []string, e env) error { return auditOwnerSQL(args, e) },
+	}, args, e)
 }
 
 // openAudit loads the config, opens the database and starts the trail's

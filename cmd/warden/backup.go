@@ -32,25 +32,13 @@ const backupUsage = `usage:
 targets: "warden" is Warden's own state; the others are the config's backups: list`
 
 func runBackup(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 {
-		return usagef("backup needs a subcommand\n%s", backupUsage)
-	}
-	switch args[0] {
-	case "run":
-		return backupRun(ctx, args[1:], e)
-	case "list":
-		return backupList(ctx, args[1:], e)
-	case "verify":
-		return backupVerify(ctx, args[1:], e)
-	case "restore":
-		return backupRestore(ctx, args[1:], e)
-	case "drill":
-		return backupDrill(ctx, args[1:], e)
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stdout, backupUsage)
-		return nil
-	}
-	return usagef("unknown backup subcommand %q\n%s", args[0], backupUsage)
+	return dispatch(ctx, "backup", backupUsage, map[string]subcommand{
+		"run":     backupRun,
+		"list":    backupList,
+		"verify":  backupVerify,
+		"restore": backupRestore,
+		"drill":   backupDrill,
+	}, args, e)
 }
 
 // parseInterleaved parses flags that may come before or after positional

@@ -20,19 +20,10 @@ const checksUsage = `usage:
   warden checks list [--config F] [--json]            show each check's state, uptime, MTTD and MTTR`
 
 func runChecks(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 {
-		return usagef("checks needs a subcommand\n%s", checksUsage)
-	}
-	switch args[0] {
-	case "run":
-		return checksRun(ctx, args[1:], e)
-	case "list":
-		return checksList(ctx, args[1:], e)
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stdout, checksUsage)
-		return nil
-	}
-	return usagef("unknown checks subcommand %q\n%s", args[0], checksUsage)
+	return dispatch(ctx, "checks", checksUsage, map[string]subcommand{
+		"run":  checksRun,
+		"list": checksList,
+	}, args, e)
 }
 
 // checksRun probes without storing anything or raising alerts: it answers

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -59,4 +60,24 @@ func noArgs(fs *flag.FlagSet, synopsis string) error {
 		return usagef("unexpected argument %q\nusage: %s", strings.Join(fs.Args(), " "), synopsis)
 	}
 	return nil
+}
+
+// subcommand is one verb of a command group (the run of warden backup run).
+type subcommand func(ctx context.Context, args []string, e env) error
+
+// dispatch runs the subcommand args[0] names; --help prints usage, and a
+// missing or unknown subcommand is a usage error that shows it.
+func dispatch(ctx context.Context, group, usage string, subs map[string]subcommand, args []string, e env) error {
+	if len(args) == 0 {
+		return usagef("%s needs a subcommand\n%s", group, usage)
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprintln(e.stdout, usage)
+		return nil
+	}
+	if run, ok := subs[args[0]]; ok {
+		return run(ctx, args[1:], e)
+	}
+	return usagef("unknown %s subcommand %q\n%s", group, args[0], usage)
 }

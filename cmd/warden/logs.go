@@ -27,19 +27,10 @@ address) with the token in WARDEN_TOKEN (scope read for query, ingest for
 ingest).`
 
 func runLogs(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 {
-		return usagef("logs needs a subcommand\n%s", logsUsage)
-	}
-	switch args[0] {
-	case "query":
-		return logsQuery(ctx, args[1:], e)
-	case "ingest":
-		return logsIngest(ctx, args[1:], e)
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stdout, logsUsage)
-		return nil
-	}
-	return usagef("unknown logs subcommand %q\n%s", args[0], logsUsage)
+	return dispatch(ctx, "logs", logsUsage, map[string]subcommand{
+		"query":  logsQuery,
+		"ingest": logsIngest,
+	}, args, e)
 }
 
 // clientFlags registers --config and --url; client builds the API client.

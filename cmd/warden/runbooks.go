@@ -15,17 +15,9 @@ const runbooksUsage = `usage:
   warden runbooks check [DIR] [--config F]   lint runbooks; with the config, check every runbook it names`
 
 func runRunbooks(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 {
-		return usagef("runbooks needs a subcommand\n%s", runbooksUsage)
-	}
-	switch args[0] {
-	case "check":
-		return (&runbooksCheckCommand{}).Run(ctx, args[1:], e)
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stdout, runbooksUsage)
-		return nil
-	}
-	return usagef("unknown runbooks subcommand %q\n%s", args[0], runbooksUsage)
+	return dispatch(ctx, "runbooks", runbooksUsage, map[string]subcommand{
+		"check": (&runbooksCheckCommand{}).Run,
+	}, args, e)
 }
 
 type runbooksCheckCommand struct{}
