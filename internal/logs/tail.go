@@ -13,6 +13,10 @@ type TailRequest struct {
 	Envs  []string
 	// Since starts that far back (0: only records from now on).
 	Since time.Duration
+	// Now is the moment Since counts back from (zero: when Tail starts).
+	// The HTTP handler fixes it before its 200 goes out, so that a record
+	// sent right after the client sees the 200 is never before the start.
+	Now time.Time
 	// Poll is how often the store is read (default 1s).
 	Poll time.Duration
 }
@@ -36,7 +40,10 @@ func (s *Service) Tail(ctx context.Context, req TailRequest, emit func([]logql.R
 	if req.Poll <= 0 {
 		req.Poll = time.Second
 	}
-	from := s.clock.Now().Add(-req.Since)
+	if req.Now.IsZero() {
+		req.Now = s.clock.Now()
+	}
+	from := req.Now.Add(-req.Since)
 	for {
 		now := s.clock.Now()
 		sorted := &logql.Query{Filter: q.Filter, Pipes: []logql.Pipe{

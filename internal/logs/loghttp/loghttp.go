@@ -251,6 +251,7 @@ func (h *Handlers) tail(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), time.Hour)
 	defer cancel()
+	start := h.Service.Now()
 	flusher, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.Header().Set("Cache-Control", "no-store")
@@ -259,7 +260,7 @@ func (h *Handlers) tail(w http.ResponseWriter, r *http.Request) {
 		flusher.Flush()
 	}
 	var b bytes.Buffer
-	err = h.Service.Tail(ctx, logs.TailRequest{Query: req.Query, Envs: req.Envs, Since: since, Poll: h.TailPoll}, func(rows []logql.Row) error {
+	err = h.Service.Tail(ctx, logs.TailRequest{Query: req.Query, Envs: req.Envs, Since: since, Now: start, Poll: h.TailPoll}, func(rows []logql.Row) error {
 		b.Reset()
 		for _, row := range rows {
 			WriteRow(&b, row)
