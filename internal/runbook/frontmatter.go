@@ -100,7 +100,11 @@ func ParseFrontMatter(file string, data []byte) (FrontMatter, []byte, int, []Pro
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(text, &root); err != nil {
-		return fm, body, bodyLine, []Problem{{File: file, Line: 1 + yamlLine(err), Msg: "front matter: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		// YAML also breaks lines at a lone \r, so its line can pass the
+		// front matter's end as this file counts lines (at \n): keep the
+		// problem inside the front matter.
+		line := min(1+yamlLine(err), 2+bytes.Count(text, []byte("\n")))
+		return fm, body, bodyLine, []Problem{{File: file, Line: line, Msg: "front matter: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
 	}
 	var probs []Problem
 	add := func(line int, format string, args ...any) {
