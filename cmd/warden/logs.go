@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/wardenhq/warden/internal/logs/ingest"
 	"github.com/wardenhq/warden/internal/logs/logclient"
+	"github.com/wardenhq/warden/internal/logs/logql"
 )
 
 const logsUsage = `usage:
@@ -116,6 +118,7 @@ func logsQuery(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	if *asJSON {
+		numeric := statsResults(pos[0])
 		for _, r := range res.Rows {
 			var b bytes.Buffer
 			b.WriteByte('{')
@@ -124,10 +127,9 @@ func logsQuery(ctx context.Context, args []string, e env) error {
 					b.WriteByte(',')
 				}
 				k, _ := json.Marshal(f.Name)
-				v, _ := json.Marshal(f.Value)
 				b.Write(k)
 				b.WriteByte(':')
-				b.Write(v)
+				writeJSONValue(&b, f.Value, numeric[f.Name])
 			}
 			b.WriteString("}\n")
 			e.stdout.Write(b.Bytes())
@@ -137,6 +139,44 @@ func logsQuery(ctx context.Context, args []string, e env) error {
 	printRows(e.stdout, res.Rows)
 	fmt.Fprintf(e.stderr, "%d rows in %.1f ms\n", res.Count, res.TookMS)
 	return nil
+}
+
+// statsResults names the columns the query's last stats pipe computes
+// (count, sum, avg, quantile...): the API sends every value as a string, as
+// VictoriaLogs does, and --json prints these as JSON numbers. A query that
+// does not parse here (the server accepted it) has none.
+func statsResults(query string) map[string]bool {
+	q, err := logql.Parse(query)
+	if err != nil {
+		return nil
+	}
+	var out map[string]bool
+	for _, p := range q.Pipes {
+		if s, ok := p.(*logql.StatsPipe); ok {
+			out = map[string]bool{}
+			for _, f := range s.Funcs {
+				out[f.Name] = true
+			}
+		}
+	}
+	return out
+}
+
+// writeJSONValue writes v as a JSON number when numeric is set and v is a
+// finite number, and as a JSON string otherwise (an empty group's avg, NaN).
+func writeJSONValue(b *bytes.Buffer, v string, numeric bool) {
+	if numeric {
+		if x, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(x, 0) && !math.IsNaN(x) {
+			if json.Valid([]byte(v)) {
+				b.WriteString(v)
+			} else { // "+5", "0x10", ".5": valid for ParseFloat, not for JSON
+				b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+			}
+			return
+		}
+	}
+	enc, _ := json.Marshal(v)
+	b.Write(enc)
 }
 
 // printRows prints a table when every row has the same fields (stats,

@@ -70,6 +70,20 @@ plain text line
 	if code != 0 || !strings.Contains(out, "PATH") || !strings.Contains(out, "/api/pay") || !strings.Contains(out, "75") {
 		t.Fatalf("stats table: %d %q", code, out)
 	}
+	// --json prints stats results as JSON numbers, group values as strings.
+	code, out, _ = cli(t, addr, logsReadTok, "", "logs", "query", "* | stats by (path) count() n, avg(duration_ms) avg, max(duration_ms) top | sort by (path)", "--url", u, "--json")
+	if code != 0 || !strings.Contains(out, `{"path":"/api/pay","n":2,"avg":75,"top":120}`) {
+		t.Fatalf("stats --json: %d %q", code, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var row map[string]any
+		if err := json.Unmarshal([]byte(line), &row); err != nil {
+			t.Fatalf("stats --json line %q: %v", line, err)
+		}
+		if _, ok := row["n"].(float64); !ok {
+			t.Fatalf("count is not a JSON number: %q", line)
+		}
+	}
 	code, _, stderr = cli(t, addr, logsReadTok, "", "logs", "query", "status:>x", "--url", u)
 	if code != 1 || !strings.Contains(stderr, "column 9") {
 		t.Fatalf("bad query: %d %q", code, stderr)
@@ -166,5 +180,29 @@ func TestServeKill9KeepsAcknowledgedLogs(t *testing.T) {
 	}
 	if len(got.Rows) != 1 || got.Rows[0]["n"] != fmt.Sprint(batches*per) || got.Rows[0]["u"] != fmt.Sprint(batches*per) {
 		t.Fatalf("after kill -9 and restart: %+v, want %d lines once each", got.Rows, batches*per)
+	}
+}
+
+func TestLogsQueryJSONNumbers(t *testing.T) {
+	numeric := statsResults("level:=error | stats by (_time:1m, path) count() n, quantile(0.95, duration_ms) p95 | sort by (n desc)")
+	if !numeric["n"] || !numeric["p95"] || numeric["path"] || numeric["_time"] {
+		t.Fatalf("stats results: %v", numeric)
+	}
+	if statsResults("level:=error | fields n") != nil {
+		t.Fatal("a query without stats has no numeric columns")
+	}
+	for _, c := range []struct {
+		v       string
+		numeric bool
+		want    string
+	}{
+		{"12", true, `12`}, {"0.25", true, `0.25`}, {"1e+06", true, `1e+06`}, {"+5", true, `5`}, {".5", true, `0.5`},
+		{"NaN", true, `"NaN"`}, {"", true, `""`}, {"+Inf", true, `"+Inf"`}, {"12", false, `"12"`}, {"a\"b", true, `"a\"b"`},
+	} {
+		var b bytes.Buffer
+		writeJSONValue(&b, c.v, c.numeric)
+		if b.String() != c.want {
+			t.Errorf("writeJSONValue(%q, %v) = %s, want %s", c.v, c.numeric, b.String(), c.want)
+		}
 	}
 }
