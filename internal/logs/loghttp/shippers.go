@@ -1,6 +1,7 @@
 package loghttp
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -23,17 +24,35 @@ func (h *Handlers) registerShippers(api *httpapi.Server) {
 	api.HandleFunc("POST /v1/logs", config.ScopeIngest, h.otlp, httpapi.WithMaxBody(h.MaxBody))
 }
 
+// loki takes Loki's push in both its forms: JSON, and the snappy-compressed
+// protobuf that Promtail, Grafana Alloy and Fluent Bit send by default.
+// Without a Content-Type, a body that starts with '{' is JSON.
 func (h *Handlers) loki(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/x-protobuf") {
-		httpapi.WriteError(w, r, http.StatusUnsupportedMediaType, "", "Loki's protobuf push is not supported; send JSON (Content-Type: application/json)")
-		return
-	}
 	body, err := h.body(r)
 	if err != nil {
 		httpapi.WriteErr(w, r, err)
 		return
 	}
-	recs, err := ingest.DecodeLoki(body, h.Service.Now(), h.MaxLines)
+	ct := strings.ToLower(r.Header.Get("Content-Type"))
+	var recs []logs.Record
+	switch {
+	case strings.HasPrefix(ct, "application/json"):
+		recs, err = ingest.DecodeLoki(body, h.Service.Now(), h.MaxLines)
+	case strings.HasPrefix(ct, "application/x-protobuf"), strings.HasPrefix(ct, "application/protobuf"), ct == "":
+		var b []byte
+		if b, err = io.ReadAll(body); err != nil {
+			httpapi.WriteErr(w, r, err)
+			return
+		}
+		if trimmed := bytes.TrimLeft(b, " \t\r\n"); ct == "" && len(trimmed) > 0 && trimmed[0] == '{' {
+			recs, err = ingest.DecodeLoki(bytes.NewReader(b), h.Service.Now(), h.MaxLines)
+		} else {
+			recs, err = ingest.DecodeLokiProto(b, h.Service.Now(), h.MaxLines, h.MaxBody)
+		}
+	default:
+		httpapi.WriteError(w, r, http.StatusUnsupportedMediaType, "", "Content-Type %q is not Loki's push: use application/x-protobuf (snappy-compressed protobuf) or application/json", ct)
+		return
+	}
 	if err != nil {
 		httpapi.WriteErr(w, r, tooBigOr400(err))
 		return

@@ -1,6 +1,7 @@
 package loghttp_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
+
+	"github.com/wardenhq/warden/internal/logs/ingest/lokitest"
 )
 
 // TestOTLPWithTheOpenTelemetrySDK ships records with the OpenTelemetry Go
@@ -84,6 +87,58 @@ func TestLokiPush(t *testing.T) {
 	code, _, _ = do(t, "POST", srv.URL+"/loki/api/v1/push", ingestTok, strings.NewReader(`{"streams":[{"values":[["yesterday","x"]]}]}`))
 	if code != 400 {
 		t.Fatalf("bad timestamp: %d", code)
+	}
+}
+
+// TestLokiPushProtobuf posts what Promtail, Alloy and Fluent Bit send: a
+// snappy-compressed logproto.PushRequest, its bytes made by the protobuf
+// library from Loki's push.proto field numbers (lokitest; no Loki client
+// installs here, see TestNodeShippers for winston-loki, a real one).
+func TestLokiPushProtobuf(t *testing.T) {
+	srv, _ := server(t, 0)
+	t0 := time.Now().Add(-time.Minute).Truncate(time.Microsecond)
+	body := lokitest.Body([]lokitest.Stream{
+		{Labels: `{app="checkout", host="web-1", note="say \"hi\""}`, Entries: []lokitest.Entry{
+			{Time: t0, Line: "plain proto line"},
+			{Time: t0.Add(time.Millisecond), Line: `{"level":"error","msg":"card declined"}`, Metadata: [][2]string{{"trace_id", "t-9"}}},
+		}},
+	})
+	code, _, resp := do(t, "POST", srv.URL+"/loki/api/v1/push", ingestTok, bytes.NewReader(body), "Content-Type", "application/x-protobuf")
+	if code != 204 {
+		t.Fatalf("%d %s", code, resp)
+	}
+	r := query(t, srv, "app:=checkout | sort by (_time) | fields _time, _msg, host, note, level, trace_id")
+	if r.Count != 2 || r.Rows[0]["_msg"] != "plain proto line" || r.Rows[0]["note"] != `say "hi"` || r.Rows[0]["host"] != "web-1" ||
+		r.Rows[1]["level"] != "error" || r.Rows[1]["_msg"] != "card declined" || r.Rows[1]["trace_id"] != "t-9" {
+		t.Fatalf("got %+v", r.Rows)
+	}
+	if got, _ := time.Parse(time.RFC3339Nano, r.Rows[0]["_time"]); !got.Equal(t0) {
+		t.Fatalf("time %s, want %s", r.Rows[0]["_time"], t0.UTC().Format(time.RFC3339Nano))
+	}
+	// Without a Content-Type, Loki reads protobuf too.
+	code, _, resp = do(t, "POST", srv.URL+"/loki/api/v1/push", ingestTok, bytes.NewReader(lokitest.Body([]lokitest.Stream{{Labels: `{app="bare"}`, Entries: []lokitest.Entry{{Time: t0, Line: "x"}}}})))
+	if code != 204 || query(t, srv, "app:=bare").Count != 1 {
+		t.Fatalf("no Content-Type: %d %s", code, resp)
+	}
+	// Bad labels: a 400 naming the stream, the column and the problem; nothing stored.
+	bad := lokitest.Body([]lokitest.Stream{
+		{Labels: `{app="ok"}`, Entries: []lokitest.Entry{{Time: t0, Line: "kept out"}}},
+		{Labels: `{app=checkout}`, Entries: []lokitest.Entry{{Time: t0, Line: "y"}}},
+	})
+	code, _, resp = do(t, "POST", srv.URL+"/loki/api/v1/push", ingestTok, bytes.NewReader(bad), "Content-Type", "application/x-protobuf")
+	if code != 400 || !strings.Contains(string(resp), `streams[1].labels`) || !strings.Contains(string(resp), "column 6: expected a quoted value") {
+		t.Fatalf("bad labels: %d %s", code, resp)
+	}
+	if n := query(t, srv, "kept out").Count; n != 0 {
+		t.Fatalf("a rejected request stored %d lines", n)
+	}
+	code, _, resp = do(t, "POST", srv.URL+"/loki/api/v1/push", ingestTok, strings.NewReader("not snappy"), "Content-Type", "application/x-protobuf")
+	if code != 400 || !strings.Contains(string(resp), "snappy") {
+		t.Fatalf("not snappy: %d %s", code, resp)
+	}
+	code, _, resp = do(t, "POST", srv.URL+"/loki/api/v1/push", ingestTok, strings.NewReader("x"), "Content-Type", "text/plain")
+	if code != 415 || !strings.Contains(string(resp), "application/x-protobuf") {
+		t.Fatalf("text/plain: %d %s", code, resp)
 	}
 }
 
