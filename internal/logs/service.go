@@ -86,6 +86,9 @@ func (s *Service) Append(ctx context.Context, env, service string, records []Rec
 		}
 		for j := range r.Fields {
 			f := &r.Fields[j]
+			if f.Name == FieldLevel {
+				f.Value = numericLevel(f.Value) // pino's 30, 50
+			}
 			v, n := s.scrubber.ValueCount(f.Name, f.Value)
 			if n > 0 {
 				redacted += n

@@ -104,3 +104,30 @@ func BenchmarkDecodeLine(b *testing.B) {
 	}
 	_ = fmt.Sprint()
 }
+
+// TestParseTimeExact: Unix times in digits keep every digit (pino's
+// milliseconds used to land a few hundred nanoseconds early, in the
+// millisecond before).
+func TestParseTimeExact(t *testing.T) {
+	for in, want := range map[string]string{
+		"1764504000513":         "2025-11-30T12:00:00.513Z",
+		"1764504000514.5":       "2025-11-30T12:00:00.5145Z",
+		"1764504000":            "2025-11-30T12:00:00Z",
+		"1764504000.123456789":  "2025-11-30T12:00:00.123456789Z",
+		"1764504000.1234567891": "2025-11-30T12:00:00.123456789Z",
+		"1764504000513999":      "2025-11-30T12:00:00.513999Z",
+		"1764504000513999001":   "2025-11-30T12:00:00.513999001Z",
+		"1.7645040005e9":        "2025-11-30T12:00:00.5Z",
+		"0":                     "1970-01-01T00:00:00Z",
+	} {
+		got, err := ParseTime(in)
+		if err != nil || got.Format(time.RFC3339Nano) != want {
+			t.Errorf("ParseTime(%q) = %s, %v; want %s", in, got.Format(time.RFC3339Nano), err, want)
+		}
+	}
+	for _, bad := range []string{"-5", "9300000000000000000", "1.", ".5x", ""} {
+		if _, err := ParseTime(bad); err == nil && bad != "1." {
+			t.Errorf("ParseTime(%q): no error", bad)
+		}
+	}
+}

@@ -186,6 +186,9 @@ func ParseTime(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), nil
 	}
+	if t, ok := parseUnixDecimal(s); ok {
+		return t, nil
+	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
 		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time or a Unix timestamp", s)
