@@ -50,7 +50,13 @@ func (a *App) wireLogs(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	return a.wireLogsOn(st, func() bool { return len(st.Stats()) > 0 || st.Buffered() > 0 })
+	return a.wireLogsOn(st, storeReady(st))
+}
+
+// storeReady says whether the embedded store ever held a line: alarms wait
+// for it, so that no-logs does not fire on a fresh install.
+func storeReady(st *logstore.Store) func() bool {
+	return func() bool { return len(st.Stats()) > 0 || st.Buffered() > 0 }
 }
 
 // wireLogsOn builds the service on a store and adds the API, the page and
@@ -72,7 +78,13 @@ func (a *App) wireLogsOn(st logs.Store, ready func() bool) error {
 		raiser = a.Alerts
 	}
 	ev := &logs.Evaluator{Service: svc, Raiser: raiser, Ready: ready}
-	for _, ac := range cfg.Alarms {
+	return addLogAlarms(a.Scheduler, ev, cfg.Alarms)
+}
+
+// addLogAlarms schedules each configured alarm as a job run every
+// alarms[].every (default 30 s) over its window (default 5 m).
+func addLogAlarms(sched *schedule.Scheduler, ev *logs.Evaluator, alarms []config.LogAlarm) error {
+	for _, ac := range alarms {
 		cond, err := logql.ParseCondition(ac.Condition)
 		if err != nil {
 			return err // config validation has already refused it
@@ -85,7 +97,7 @@ func (a *App) wireLogsOn(st logs.Store, ready func() bool) error {
 		}
 		alarm := logs.Alarm{Name: ac.Name, Query: ac.Query, Window: ac.Window.Std(), Condition: cond,
 			Severity: ac.Severity, Runbook: ac.Runbook, Env: ac.Env}
-		if err := a.Scheduler.Add(schedule.Job{
+		if err := sched.Add(schedule.Job{
 			Name: "logs-alarm:" + ac.Name, Schedule: schedule.Every(ac.Every.Std()), Timeout: ac.Every.Std(),
 			Run: func(ctx context.Context) error { return ev.Evaluate(ctx, alarm) },
 		}); err != nil {

@@ -92,7 +92,7 @@ func defaultAlerts() Alerts {
 	return Alerts{
 		Defaults: AlertRoute{
 			GroupBy:        []string{"alertname"},
-			GroupWait:      Duration(30 * time.Second),
+			GroupWait:      Duration(10 * time.Second), // not 30 s: log alarms (every 30 s) must alert within 60 s; see TestLogAlarmLatencyWithDefaults
 			GroupInterval:  Duration(5 * time.Minute),
 			RepeatInterval: Duration(4 * time.Hour),
 		},

@@ -31,7 +31,7 @@ func TestReferenceMatchesCode(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("docs/configuration.md is out of date with internal/config; regenerate it with:\n  go test ./internal/config/configref -update")
 	}
-	for _, want := range []string{"| `listen` | string | `127.0.0.1:9090` |", "| `alerts.channels[].url` | secret |", "| `runbooks.dir` | string |", "| `alerts.defaults.group_wait` | duration | `30s` |"} {
+	for _, want := range []string{"| `listen` | string | `127.0.0.1:9090` |", "| `alerts.channels[].url` | secret |", "| `runbooks.dir` | string |", "| `alerts.defaults.group_wait` | duration | `10s` |"} {
 		if !strings.Contains(string(got), want) {
 			t.Errorf("reference lacks %q", want)
 		}

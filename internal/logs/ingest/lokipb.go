@@ -12,8 +12,8 @@ import (
 	"github.com/wardenhq/warden/internal/logs"
 )
 
-// Loki's protobuf push (what Promtail, Grafana Alloy and Fluent Bit's loki
-// output send by default): a snappy-compressed (block format) logproto
+// Loki's protobuf push (what Promtail, Grafana Alloy's loki.write and
+// Vector's loki sink send by default): a snappy-compressed (block format) logproto
 // PushRequest. The messages and field numbers, from Loki's push.proto:
 //
 //	PushRequest   { repeated StreamAdapter streams = 1; string format = 2; }
@@ -195,10 +195,12 @@ func lokiRecord(line string, ts time.Time, stream, meta []logs.Field) logs.Recor
 
 // maxLokiTime is the last instant a Timestamp may name (9999-12-31, as
 // protobuf's Timestamp rules say); time.Unix is exact well past it.
-var maxLokiTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()
+const maxLokiTime = 253402300799 // time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()
 
 func decodeTimestamp(b []byte, where string) (time.Time, error) {
-	var sec, nanos int64
+	// Read as the unsigned varints they are on the wire: a negative int64
+	// or int32 is a huge one, out of range below.
+	var sec, nanos uint64
 	err := eachField(b, where, func(num protowire.Number, typ protowire.Type, v []byte) error {
 		if num != 1 && num != 2 {
 			return nil
@@ -211,22 +213,22 @@ func decodeTimestamp(b []byte, where string) (time.Time, error) {
 			return fmt.Errorf("%s: %v", where, protowire.ParseError(n))
 		}
 		if num == 1 {
-			sec = int64(x)
+			sec = x
 		} else {
-			nanos = int64(int32(x))
+			nanos = x
 		}
 		return nil
 	})
 	if err != nil {
 		return time.Time{}, err
 	}
-	if nanos < 0 || nanos >= 1e9 {
-		return time.Time{}, fmt.Errorf("%s: nanos %d is not in [0, 999999999]", where, nanos)
+	if nanos >= 1e9 {
+		return time.Time{}, fmt.Errorf("%s: nanos must be in [0, 999999999]", where)
 	}
-	if sec < 0 || sec > maxLokiTime {
-		return time.Time{}, fmt.Errorf("%s: seconds %d is before 1970 or after 9999", where, sec)
+	if sec > maxLokiTime {
+		return time.Time{}, fmt.Errorf("%s: seconds must be from 1970 to 9999 (Unix 0 to %d)", where, maxLokiTime)
 	}
-	return time.Unix(sec, nanos).UTC(), nil
+	return time.Unix(int64(sec), int64(nanos)).UTC(), nil
 }
 
 // eachField calls fn with every field of the message in b, in wire order.

@@ -92,7 +92,7 @@ func TestDecodeLokiProtoErrors(t *testing.T) {
 		{"labels trailing", one(`{a="1"} x`), 0, "unexpected text after '}'"},
 		{"labels empty", one(``), 0, "must start with '{'"},
 		{"too many lines", lokitest.Body(lokiSample()), 2, "more than 2 lines"},
-		{"nanos out of range", snappy.Encode(nil, req), 0, "streams[0].entries[0].timestamp: nanos 2000000000"},
+		{"nanos out of range", snappy.Encode(nil, req), 0, "streams[0].entries[0].timestamp: nanos must be in [0, 999999999]"},
 		{"wrong wire type", snappy.Encode(nil, badType), 0, "streams[0].labels: wire type 0, want a string"},
 		{"truncated", snappy.Encode(nil, lokitest.Marshal(lokiSample())[:40]), 0, "PushRequest: field 1: unexpected EOF"},
 	} {

@@ -25,7 +25,8 @@ func (h *Handlers) registerShippers(api *httpapi.Server) {
 }
 
 // loki takes Loki's push in both its forms: JSON, and the snappy-compressed
-// protobuf that Promtail, Grafana Alloy and Fluent Bit send by default.
+// protobuf that Promtail, Grafana Alloy and Vector send by default
+// (Fluent Bit's built-in loki output sends JSON).
 // Without a Content-Type, a body that starts with '{' is JSON.
 func (h *Handlers) loki(w http.ResponseWriter, r *http.Request) {
 	body, err := h.body(r)

@@ -90,7 +90,7 @@ func TestLokiPush(t *testing.T) {
 	}
 }
 
-// TestLokiPushProtobuf posts what Promtail, Alloy and Fluent Bit send: a
+// TestLokiPushProtobuf posts what Promtail, Alloy and Vector send: a
 // snappy-compressed logproto.PushRequest, its bytes made by the protobuf
 // library from Loki's push.proto field numbers (lokitest; no Loki client
 // installs here, see TestNodeShippers for winston-loki, a real one).

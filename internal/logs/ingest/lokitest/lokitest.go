@@ -2,8 +2,8 @@
 // protobuf project's own encoder (dynamicpb) from a descriptor written
 // from Loki's push.proto (package logproto): the same message names,
 // field numbers and types, so the bytes are those a Loki client sends.
-// No Loki client installs here (Loki's Go types are AGPL-licensed; Fluent
-// Bit, Promtail and Alloy are not packaged), so the tests that use this
+// No Go Loki client installs here (Loki's Go types are AGPL-licensed;
+// Promtail, Alloy and Vector are not packaged), so the tests that use this
 // stand for them; the Node test with winston-loki is the real client.
 package lokitest
 
