@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"time"
 
@@ -26,7 +27,7 @@ func DecodeLoki(r io.Reader, now time.Time, maxRecords int) ([]logs.Record, erro
 	var body lokiPush
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(&body); err != nil {
-		return nil, fmt.Errorf("body is not a Loki push request in JSON: %v (the protobuf form is not supported; set the client to JSON)", jsonMsg(err))
+		return nil, fmt.Errorf("body is not a Loki push request in JSON: %v (send Content-Type: application/x-protobuf for the snappy protobuf form)", jsonMsg(err))
 	}
 	var out []logs.Record
 	for si, s := range body.Streams {
@@ -46,25 +47,26 @@ func DecodeLoki(r io.Reader, now time.Time, maxRecords int) ([]logs.Record, erro
 			if err != nil {
 				return nil, fmt.Errorf("%s: timestamp %q is not Unix nanoseconds", where, ts)
 			}
-			rec, err := DecodeLine([]byte(line), time.Unix(0, ns).UTC())
-			if err != nil || len(line) == 0 {
-				rec = logs.Record{Fields: []logs.Field{{Name: logs.FieldMsg, Value: line}}}
-			}
-			rec.Time = time.Unix(0, ns).UTC()
-			for k, val := range s.Stream {
-				rec.Set(k, val)
-			}
+			var meta []logs.Field
 			if len(v) == 3 {
-				var meta map[string]string
-				if err := json.Unmarshal(v[2], &meta); err != nil {
+				var m map[string]string
+				if err := json.Unmarshal(v[2], &m); err != nil {
 					return nil, fmt.Errorf("%s: structured metadata must be an object of strings", where)
 				}
-				for k, val := range meta {
-					rec.Set(k, val)
-				}
+				meta = sortedFields(m)
 			}
-			out = append(out, rec)
+			out = append(out, lokiRecord(line, time.Unix(0, ns).UTC(), sortedFields(s.Stream), meta))
 		}
 	}
 	return out, nil
+}
+
+// sortedFields turns labels into fields in name order.
+func sortedFields(m map[string]string) []logs.Field {
+	out := make([]logs.Field, 0, len(m))
+	for k, v := range m {
+		out = append(out, logs.Field{Name: k, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
