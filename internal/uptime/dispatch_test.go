@@ -144,3 +144,50 @@ func TestDispatchedProbesShareCommits(t *testing.T) {
 		t.Errorf("%d alerts raised, want one per check", len(rec.raised))
 	}
 }
+
+// TestOneBadCheckDoesNotLoseTheBatch: when a batch cannot commit because
+// of one check (here its stored state is unreadable), the other probes of
+// the batch are stored on their own, and only the bad one reports an error.
+func TestOneBadCheckDoesNotLoseTheBatch(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	db := storetest.SQLite(t, sets...)
+	if _, err := db.ExecContext(context.Background(), `INSERT INTO uptime_state (check_name, data) VALUES ('bad', '{not json')`); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(start)
+	var checks []*uptime.Check
+	for _, name := range []string{"a", "bad", "b", "c"} {
+		checks = append(checks, mustCheck(t, uptime.Check{Name: name, Kind: "tcp", URL: "tcp://" + addr, Interval: 5 * time.Second}, "connected"))
+	}
+	st := &batchCounter{Store: uptimesql.New(db)}
+	m := uptime.New(uptime.Options{Checks: checks, Store: st, Clock: goClock{clk}})
+	m.Dispatch(start, start.Add(uptime.DispatchTick))
+	clk.Advance(uptime.DispatchTick)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		st.mu.Lock()
+		n := st.items
+		st.mu.Unlock()
+		if n >= 4 {
+			break
+		}
+	}
+	if err := m.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d probes in %d transactions", st.items, st.batches)
+	for _, name := range []string{"a", "b", "c"} {
+		rs, err := m.Store().Results(context.Background(), name, start.Add(-time.Hour), start.Add(time.Hour), 10)
+		if err != nil || len(rs) != 1 {
+			t.Errorf("%s: %d results (%v), want its one probe stored", name, len(rs), err)
+		}
+	}
+	if rs, _ := m.Store().Results(context.Background(), "bad", start.Add(-time.Hour), start.Add(time.Hour), 10); len(rs) != 0 {
+		t.Errorf("bad: %d results stored despite its unreadable state", len(rs))
+	}
+}
