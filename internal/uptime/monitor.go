@@ -48,6 +48,12 @@ type Monitor struct {
 	timers    map[int64]clock.Timer
 	nextTimer int64
 	stopped   bool
+	// batch commits the dispatched probes in groups; started by the first
+	// Dispatch.
+	batch *batcher
+	// alertMu holds a *sync.Mutex per check name: one reconcileAlert at a
+	// time per check.
+	alertMu sync.Map
 }
 
 // New returns a Monitor; Options.Store is required.
@@ -112,22 +118,32 @@ func (m *Monitor) Run(ctx context.Context, name string) (Result, error) {
 // tells the alert router what changed. Run calls it; tests and imports of
 // history feed recorded results through it.
 func (m *Monitor) Apply(ctx context.Context, c *Check, r Result) error {
+	return m.apply(ctx, c, r, func(ctx context.Context, it *BatchItem) error {
+		return m.opts.Store.RecordBatch(ctx, []*BatchItem{it})
+	})
+}
+
+// apply is Apply with the way the probe is stored: alone (Apply) or with
+// others in the dispatcher's group commit. Either way it is committed
+// before anything is reported.
+func (m *Monitor) apply(ctx context.Context, c *Check, r Result, record func(context.Context, *BatchItem) error) error {
 	// The error quotes values from the response body; scrub them as every
 	// stored text is.
 	r.Error = scrub.String(r.Error)
 	done := r.At.Add(r.Latency)
 	var tr Transition
-	st, id, err := m.opts.Store.Record(ctx, c.Name, func(st *State) Record {
+	it := &BatchItem{Check: c.Name, Apply: func(st *State) Record {
 		st.Check = c.Name
 		tr = step(c, st, r, done)
 		last := r
 		last.Conditions = nil
 		st.Last = &last
 		return Record{Result: r, Open: tr.Opened, Close: tr.Resolved}
-	})
-	if err != nil {
+	}}
+	if err := record(ctx, it); err != nil {
 		return fmt.Errorf("uptime: store probe of %s: %w", c.Name, err)
 	}
+	st, id := it.State, it.Incident
 	m.metrics.observe(r, st.Down)
 	if tr.Opened != nil {
 		m.opts.Logger.Warn("uptime: check down", "check", c.Name, "incident", id, "cause", r.Error,
@@ -144,19 +160,25 @@ func (m *Monitor) Apply(ctx context.Context, c *Check, r Result) error {
 
 // reconcileAlert tells the router the state it has not yet taken. Because
 // it compares with what was last told successfully, a failed raise or
-// resolve is retried by the next probe, whatever its outcome.
+// resolve is retried by the next probe, whatever its outcome. Probes of one
+// check that commit close together (in one batch, or a slow probe beside
+// the next) reconcile one at a time, each against the state as stored now,
+// so that the router hears of each change once.
 func (m *Monitor) reconcileAlert(ctx context.Context, c *Check, st State) error {
-	want := ""
-	switch {
-	case st.Down:
-		want = string(alert.Firing)
-	case st.Alerted != "":
-		want = string(alert.Resolved)
-	}
-	if want == st.Alerted {
+	if alertWanted(st) == st.Alerted {
 		return nil
 	}
-	var err error
+	mu, _ := m.alertMu.LoadOrStore(c.Name, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+	st, err := m.opts.Store.State(ctx, c.Name)
+	if err != nil {
+		return fmt.Errorf("uptime: read the state of %s to tell the alert router (retried at the next probe): %w", c.Name, err)
+	}
+	want := alertWanted(st)
+	if want == st.Alerted {
+		return nil // another probe of the check told it already
+	}
 	if want == string(alert.Firing) {
 		err = m.raise(ctx, c, st)
 	} else {
@@ -166,6 +188,18 @@ func (m *Monitor) reconcileAlert(ctx context.Context, c *Check, st State) error 
 		return fmt.Errorf("uptime: tell the alert router %s is %s (retried at the next probe): %w", c.Name, want, err)
 	}
 	return m.opts.Store.SetAlerted(ctx, c.Name, want)
+}
+
+// alertWanted is what the router should have been told for st: firing
+// while down, resolved after an alert, nothing before the first.
+func alertWanted(st State) string {
+	switch {
+	case st.Down:
+		return string(alert.Firing)
+	case st.Alerted != "":
+		return string(alert.Resolved)
+	}
+	return ""
 }
 
 func (m *Monitor) labels(c *Check) alert.Labels {
@@ -247,6 +281,9 @@ func (m *Monitor) Dispatch(from, to time.Time) {
 	if m.stopped {
 		return
 	}
+	if m.batch == nil {
+		m.batch = newBatcher(m.opts.Store, m.base, lingerFor(m.opts.Checks))
+	}
 	now := m.opts.Clock.Now()
 	for _, c := range m.opts.Checks {
 		sched := offsetEvery{interval: c.Interval, offset: c.Offset()}
@@ -265,7 +302,7 @@ func (m *Monitor) Dispatch(from, to time.Time) {
 				defer m.wg.Done()
 				ctx, cancel := context.WithTimeout(m.base, c.Timeout+30*time.Second)
 				defer cancel()
-				if _, err := m.Run(ctx, c.Name); err != nil {
+				if err := m.apply(ctx, c, m.Probe(ctx, c), m.batch.record); err != nil {
 					m.opts.Logger.Error("uptime: probe", "check", c.Name, "error", err)
 				}
 			})
@@ -278,6 +315,9 @@ func (m *Monitor) Dispatch(from, to time.Time) {
 func (m *Monitor) Stop(ctx context.Context) error {
 	m.mu.Lock()
 	m.stopped = true
+	if m.batch != nil {
+		m.batch.hurryUp()
+	}
 	for id, t := range m.timers {
 		if t.Stop() {
 			m.wg.Done()
@@ -286,7 +326,13 @@ func (m *Monitor) Stop(ctx context.Context) error {
 	}
 	m.mu.Unlock()
 	done := make(chan struct{})
-	go func() { m.wg.Wait(); close(done) }()
+	go func() {
+		m.wg.Wait()
+		close(done)
+		if m.batch != nil {
+			m.batch.stop() // no probe is left to submit
+		}
+	}()
 	select {
 	case <-done:
 		m.cancel()

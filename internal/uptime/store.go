@@ -18,6 +18,18 @@ type Record struct {
 	Close  *Incident // update RecoveredAt and ResolvedAt of Close.ID
 }
 
+// BatchItem is one probe for Store.RecordBatch: Apply is called with the
+// check's state, read inside the transaction (locked against other
+// instances), as Record calls it; State and Incident are what Record
+// returns.
+type BatchItem struct {
+	Check string
+	Apply func(st *State) Record
+	// Set by RecordBatch when it succeeds.
+	State    State
+	Incident int64
+}
+
 // Rollup counts one check's probes in one hour or day.
 type Rollup struct {
 	Check       string        `json:"check"`
@@ -52,6 +64,11 @@ type Store interface {
 	// rollups, the incident change and the new state in one transaction. It
 	// returns the stored state and the opened incident's ID.
 	Record(ctx context.Context, check string, apply func(st *State) Record) (State, int64, error)
+	// RecordBatch does what Record does for every item, in item order, in
+	// one transaction: one commit (and one fsync) for many probes. Items of
+	// the same check see each other's state changes, in order. On success
+	// each item's State and Incident are set; on error nothing is stored.
+	RecordBatch(ctx context.Context, items []*BatchItem) error
 	// State returns a check's state; a check never probed has a zero State.
 	State(ctx context.Context, check string) (State, error)
 	// SetAlerted records what the router was told.

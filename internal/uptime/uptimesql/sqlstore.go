@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/wardenhq/warden/internal/store"
@@ -38,91 +40,266 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// Record implements uptime.Store.
+// Record implements uptime.Store: a batch of one.
 func (s *Store) Record(ctx context.Context, check string, apply func(st *uptime.State) uptime.Record) (uptime.State, int64, error) {
-	var id int64
-	var st uptime.State
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		lock := ""
-		if s.db.Dialect == store.Postgres {
-			lock = " FOR UPDATE" // SQLite's immediate transactions already hold the write lock
-		}
-		var err error
-		if st, err = readState(ctx, tx, check, lock); err != nil {
+	it := &uptime.BatchItem{Check: check, Apply: apply}
+	if err := s.RecordBatch(ctx, []*uptime.BatchItem{it}); err != nil {
+		return uptime.State{}, 0, err
+	}
+	return it.State, it.Incident, nil
+}
+
+// Rows per multi-row statement: well under SQLite's and PostgreSQL's
+// limits on bound parameters.
+const rowsPerStatement = 200
+
+// RecordBatch implements uptime.Store. The states of the batch's checks are
+// read in one query (locked FOR UPDATE on PostgreSQL, in name order so that
+// two instances cannot deadlock; SQLite's immediate transaction already
+// holds the write lock), the results, rollups and states are written with
+// one multi-row statement each, and the transaction commits once.
+func (s *Store) RecordBatch(ctx context.Context, items []*uptime.BatchItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		states, err := s.lockStates(ctx, tx, items)
+		if err != nil {
 			return err
 		}
-		rec := apply(&st)
-		r := rec.Result
+		var results []uptime.Result
+		rollups := map[rollupKey]*uptime.Rollup{}
+		var keys []rollupKey
+		for _, it := range items {
+			st := states[it.Check]
+			rec := it.Apply(&st)
+			results = append(results, rec.Result)
+			keys = append(keys, addRollups(rollups, rec.Result)...)
+			it.Incident = 0
+			if inc := rec.Open; inc != nil {
+				if err := tx.QueryRowContext(ctx, `INSERT INTO uptime_incidents (check_name, first_fail_at, detected_at, recovered_at, resolved_at, cause)
+					VALUES (?, ?, ?, 0, 0, ?) RETURNING id`, inc.Check, ms(inc.FirstFailAt), ms(inc.DetectedAt), inc.Cause).Scan(&it.Incident); err != nil {
+					return fmt.Errorf("open incident: %w", err)
+				}
+				st.IncidentID = it.Incident
+			}
+			if rec.Close != nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE uptime_incidents SET recovered_at = ?, resolved_at = ? WHERE id = ?`,
+					ms(rec.Close.RecoveredAt), ms(rec.Close.ResolvedAt), rec.Close.ID); err != nil {
+					return fmt.Errorf("resolve incident: %w", err)
+				}
+			}
+			states[it.Check] = st
+			it.State = st
+		}
+		if err := insertResults(ctx, tx, results); err != nil {
+			return err
+		}
+		if err := putRollups(ctx, tx, rollups, keys); err != nil {
+			return err
+		}
+		return putStates(ctx, tx, items, states)
+	})
+}
+
+// lockStates reads the state of every check in items, locked against
+// other instances until the transaction ends.
+func (s *Store) lockStates(ctx context.Context, tx *store.Tx, items []*uptime.BatchItem) (map[string]uptime.State, error) {
+	var names []string
+	states := map[string]uptime.State{}
+	for _, it := range items {
+		if _, ok := states[it.Check]; !ok {
+			states[it.Check] = uptime.State{Check: it.Check}
+			names = append(names, it.Check)
+		}
+	}
+	sort.Strings(names)
+	found := map[string]bool{}
+	if err := s.readStates(ctx, tx, names, states, found); err != nil {
+		return nil, err
+	}
+	if s.db.Dialect == store.Postgres && len(found) < len(names) {
+		// FOR UPDATE cannot lock a row that does not exist yet: create the
+		// missing ones (an instance that loses the race waits for the
+		// winner's commit, then finds the row), and lock them too.
+		var missing []string
+		for _, n := range names {
+			if !found[n] {
+				missing = append(missing, n)
+			}
+		}
+		args := make([]any, 0, 2*len(missing))
+		for _, n := range missing {
+			b, err := json.Marshal(uptime.State{Check: n})
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, n, string(b))
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO uptime_state (check_name, data) VALUES `+placeholders(len(missing), 2)+
+			` ON CONFLICT (check_name) DO NOTHING`, args...); err != nil {
+			return nil, fmt.Errorf("create state: %w", err)
+		}
+		if err := s.readStates(ctx, tx, missing, states, found); err != nil {
+			return nil, err
+		}
+	}
+	return states, nil
+}
+
+// readStates reads the states of names (sorted) into states and marks
+// those it found.
+func (s *Store) readStates(ctx context.Context, tx *store.Tx, names []string, states map[string]uptime.State, found map[string]bool) error {
+	for len(names) > 0 {
+		chunk := names[:min(len(names), rowsPerStatement)]
+		names = names[len(chunk):]
+		q := `SELECT check_name, data FROM uptime_state WHERE check_name IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ") + `)`
+		if s.db.Dialect == store.Postgres {
+			q += ` ORDER BY check_name FOR UPDATE`
+		}
+		args := make([]any, len(chunk))
+		for i, n := range chunk {
+			args[i] = n
+		}
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("read state: %w", err)
+		}
+		for rows.Next() {
+			var name, data string
+			if err := rows.Scan(&name, &data); err != nil {
+				rows.Close()
+				return fmt.Errorf("read state: %w", err)
+			}
+			var st uptime.State
+			if err := json.Unmarshal([]byte(data), &st); err != nil {
+				rows.Close()
+				return fmt.Errorf("state of %s: %w", name, err)
+			}
+			states[name] = st
+			found[name] = true
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("read state: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read state: %w", err)
+		}
+	}
+	return nil
+}
+
+// placeholders is n rows of cols ? each: "(?, ?), (?, ?)".
+func placeholders(n, cols int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+func insertResults(ctx context.Context, tx *store.Tx, results []uptime.Result) error {
+	for len(results) > 0 {
+		chunk := results[:min(len(results), rowsPerStatement)]
+		results = results[len(chunk):]
+		args := make([]any, 0, 7*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r.Check, ms(r.At), boolInt(r.OK), r.Status, r.Latency.Microseconds(), r.Error, boolInt(r.Maintenance))
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO uptime_results (check_name, at, ok, status, latency_us, error, maintenance)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Check, ms(r.At), boolInt(r.OK), r.Status, r.Latency.Microseconds(), r.Error, boolInt(r.Maintenance)); err != nil {
+			VALUES `+placeholders(len(chunk), 7), args...); err != nil {
 			return fmt.Errorf("insert result: %w", err)
 		}
-		for _, p := range []struct {
-			period string
-			start  time.Time
-		}{{uptime.Hour, r.At.UTC().Truncate(time.Hour)}, {uptime.Day, r.At.UTC().Truncate(24 * time.Hour)}} {
-			if err := addRollup(ctx, tx, r, p.period, p.start); err != nil {
+	}
+	return nil
+}
+
+type rollupKey struct {
+	check, period string
+	start         int64
+}
+
+// addRollups adds r to its hourly and daily rollups in m and returns the
+// keys it created. A batch adds its probes up first so that one statement
+// touches each rollup row once (PostgreSQL requires it of ON CONFLICT).
+func addRollups(m map[rollupKey]*uptime.Rollup, r uptime.Result) []rollupKey {
+	var created []rollupKey
+	for _, p := range []struct {
+		period string
+		start  time.Time
+	}{{uptime.Hour, r.At.UTC().Truncate(time.Hour)}, {uptime.Day, r.At.UTC().Truncate(24 * time.Hour)}} {
+		k := rollupKey{r.Check, p.period, ms(p.start)}
+		ru := m[k]
+		if ru == nil {
+			ru = &uptime.Rollup{Check: r.Check, Start: p.start}
+			m[k] = ru
+			created = append(created, k)
+		}
+		switch {
+		case r.Maintenance:
+			ru.Maintenance++
+		case r.OK:
+			ru.Passed++
+		default:
+			ru.Failed++
+		}
+		if !r.Maintenance { // stored in whole microseconds, as each probe's latency is
+			lat := time.Duration(r.Latency.Microseconds()) * time.Microsecond
+			ru.LatencySum += lat
+			ru.LatencyMax = max(ru.LatencyMax, lat)
+		}
+	}
+	return created
+}
+
+func putRollups(ctx context.Context, tx *store.Tx, m map[rollupKey]*uptime.Rollup, keys []rollupKey) error {
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), rowsPerStatement)]
+		keys = keys[len(chunk):]
+		args := make([]any, 0, 8*len(chunk))
+		for _, k := range chunk {
+			r := m[k]
+			args = append(args, k.check, k.period, k.start, r.Passed, r.Failed, r.Maintenance, r.LatencySum.Microseconds(), r.LatencyMax.Microseconds())
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO uptime_rollups (check_name, period, start, passed, failed, maintenance, latency_sum_us, latency_max_us)
+			VALUES `+placeholders(len(chunk), 8)+`
+			ON CONFLICT (check_name, period, start) DO UPDATE SET
+			passed = uptime_rollups.passed + excluded.passed,
+			failed = uptime_rollups.failed + excluded.failed,
+			maintenance = uptime_rollups.maintenance + excluded.maintenance,
+			latency_sum_us = uptime_rollups.latency_sum_us + excluded.latency_sum_us,
+			latency_max_us = CASE WHEN excluded.latency_max_us > uptime_rollups.latency_max_us
+				THEN excluded.latency_max_us ELSE uptime_rollups.latency_max_us END`, args...)
+		if err != nil {
+			return fmt.Errorf("add rollup: %w", err)
+		}
+	}
+	return nil
+}
+
+// putStates writes the final state of each check in items once.
+func putStates(ctx context.Context, tx *store.Tx, items []*uptime.BatchItem, states map[string]uptime.State) error {
+	var names []string
+	seen := map[string]bool{}
+	for _, it := range items {
+		if !seen[it.Check] {
+			seen[it.Check] = true
+			names = append(names, it.Check)
+		}
+	}
+	sort.Strings(names)
+	for len(names) > 0 {
+		chunk := names[:min(len(names), rowsPerStatement)]
+		names = names[len(chunk):]
+		args := make([]any, 0, 2*len(chunk))
+		for _, n := range chunk {
+			b, err := json.Marshal(states[n])
+			if err != nil {
 				return err
 			}
+			args = append(args, n, string(b))
 		}
-		if rec.Open != nil {
-			inc := rec.Open
-			if err := tx.QueryRowContext(ctx, `INSERT INTO uptime_incidents (check_name, first_fail_at, detected_at, recovered_at, resolved_at, cause)
-				VALUES (?, ?, ?, 0, 0, ?) RETURNING id`, inc.Check, ms(inc.FirstFailAt), ms(inc.DetectedAt), inc.Cause).Scan(&id); err != nil {
-				return fmt.Errorf("open incident: %w", err)
-			}
-			st.IncidentID = id
+		if _, err := tx.ExecContext(ctx, `INSERT INTO uptime_state (check_name, data) VALUES `+placeholders(len(chunk), 2)+`
+			ON CONFLICT (check_name) DO UPDATE SET data = excluded.data`, args...); err != nil {
+			return fmt.Errorf("save state: %w", err)
 		}
-		if rec.Close != nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE uptime_incidents SET recovered_at = ?, resolved_at = ? WHERE id = ?`,
-				ms(rec.Close.RecoveredAt), ms(rec.Close.ResolvedAt), rec.Close.ID); err != nil {
-				return fmt.Errorf("resolve incident: %w", err)
-			}
-		}
-		return putState(ctx, tx, st)
-	})
-	return st, id, err
-}
-
-func readState(ctx context.Context, tx *store.Tx, check, lock string) (uptime.State, error) {
-	var data string
-	err := tx.QueryRowContext(ctx, `SELECT data FROM uptime_state WHERE check_name = ?`+lock, check).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return uptime.State{Check: check}, nil
-	}
-	if err != nil {
-		return uptime.State{}, fmt.Errorf("read state: %w", err)
-	}
-	var st uptime.State
-	if err := json.Unmarshal([]byte(data), &st); err != nil {
-		return uptime.State{}, fmt.Errorf("state of %s: %w", check, err)
-	}
-	return st, nil
-}
-
-func addRollup(ctx context.Context, tx *store.Tx, r uptime.Result, period string, start time.Time) error {
-	var passed, failed, maint int
-	var lat int64
-	switch {
-	case r.Maintenance:
-		maint = 1
-	case r.OK:
-		passed, lat = 1, r.Latency.Microseconds()
-	default:
-		failed, lat = 1, r.Latency.Microseconds()
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO uptime_rollups (check_name, period, start, passed, failed, maintenance, latency_sum_us, latency_max_us)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (check_name, period, start) DO UPDATE SET
-		passed = uptime_rollups.passed + excluded.passed,
-		failed = uptime_rollups.failed + excluded.failed,
-		maintenance = uptime_rollups.maintenance + excluded.maintenance,
-		latency_sum_us = uptime_rollups.latency_sum_us + excluded.latency_sum_us,
-		latency_max_us = CASE WHEN excluded.latency_max_us > uptime_rollups.latency_max_us
-			THEN excluded.latency_max_us ELSE uptime_rollups.latency_max_us END`,
-		r.Check, period, ms(start), passed, failed, maint, lat, lat)
-	if err != nil {
-		return fmt.Errorf("add rollup: %w", err)
 	}
 	return nil
 }
@@ -159,9 +336,13 @@ func (s *Store) State(ctx context.Context, check string) (uptime.State, error) {
 
 // SetAlerted implements uptime.Store.
 func (s *Store) SetAlerted(ctx context.Context, check, alerted string) error {
+	lock := ""
+	if s.db.Dialect == store.Postgres {
+		lock = " FOR UPDATE" // a probe's batch must not overwrite this, nor this the batch
+	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		var data string
-		if err := tx.QueryRowContext(ctx, `SELECT data FROM uptime_state WHERE check_name = ?`, check).Scan(&data); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT data FROM uptime_state WHERE check_name = ?`+lock, check).Scan(&data); err != nil {
 			return err
 		}
 		var st uptime.State
