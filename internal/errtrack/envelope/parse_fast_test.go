@@ -97,3 +97,64 @@ func readFixture(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// sameAsV1 compares ParseEvent with encoding/json's reading of the same
+// payload (refParseEvent, the reader before the v2 engine): the same
+// acceptance and the same event. Error texts may differ in wording.
+func sameAsV1(t *testing.T, b []byte) {
+	t.Helper()
+	at := time.Unix(1700000000, 0)
+	got, gotErr := ParseEvent(b, at)
+	want, wantErr := refParseEvent(b, at)
+	if (gotErr == nil) != (wantErr == nil) {
+		t.Fatalf("acceptance differs on %q:\nParseEvent:    %v\nencoding/json: %v", b, gotErr, wantErr)
+	}
+	if gotErr != nil {
+		return
+	}
+	if got.ID != want.ID && len(got.ID) == 32 && len(want.ID) == 32 {
+		got.ID = want.ID
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("events differ on %q:\nParseEvent:    %+v\nencoding/json: %+v", b, got, want)
+	}
+}
+
+func TestParseEventMatchesV1(t *testing.T) {
+	for _, s := range fastSeeds {
+		sameAsV1(t, []byte(s))
+	}
+	for _, name := range []string{"go-exception", "node-exception"} {
+		raw := readFixture(t, "testdata/"+name+".envelope")
+		env, err := Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range env.Items {
+			if it.Type == "event" {
+				sameAsV1(t, it.Payload)
+			}
+		}
+	}
+	sameAsV1(t, readFixture(t, "testdata/bench-event.json"))
+}
+
+// FuzzParseEventV1 compares ParseEvent with encoding/json on any payload.
+func FuzzParseEventV1(f *testing.F) {
+	addFixtureSeeds(f)
+	for _, s := range fastSeeds {
+		f.Add([]byte(s))
+	}
+	f.Add(readFixtureF(f, "testdata/bench-event.json"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sameAsV1(t, b)
+	})
+}
+
+func readFixtureF(f *testing.F, path string) []byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return b
+}
