@@ -120,7 +120,31 @@ func sameAsV1(t *testing.T, b []byte) {
 	}
 }
 
+// frameSeeds are stack frames of every shape unmarshalFrame must read
+// as encoding/json does.
+var frameSeeds = []string{
+	`{"exception":{"values":[{"stacktrace":{"frames":[{"function":"f","module":"m","filename":"a.js","abs_path":"/a.js","lineno":3,"colno":4,"in_app":true,"context_line":"x","pre_context":["a"],"vars":{"a":1}}]}}]}}`,
+	`{"exception":[{"stacktrace":{"frames":[{"FUNCTION":"f","Module":"m","\u0066ilename":"a","ABS_PATH":"p","LineNo":1,"COLNO":2,"In_App":false,"Context_Line":"c"}]}}]}`,
+	`{"exception":[{"stacktrace":{"frames":[{"function":"f","function":"g","in_app":true,"in_app":null,"lineno":1,"lineno":null}]}}]}`,
+	`{"exception":[{"stacktrace":{"frames":[{"function":"a","lineno":1},{"function":"b"}],"frames":[{"module":"m"},null,{"function":"c"}]}}]}`,
+	`{"exception":[{"stacktrace":{"frames":[null,{"function":null,"module":"m"}]}}]}`,
+	`{"exception":[{"stacktrace":{"frames":[{"lineno":1.5}]}}]}`, `{"exception":[{"stacktrace":{"frames":[{"lineno":1e2}]}}]}`,
+	`{"exception":[{"stacktrace":{"frames":[{"lineno":"1"}]}}]}`, `{"exception":[{"stacktrace":{"frames":[{"lineno":-0}]}}]}`,
+	`{"exception":[{"stacktrace":{"frames":[{"lineno":99999999999999999999}]}}]}`, `{"exception":[{"stacktrace":{"frames":[{"colno":-9223372036854775808}]}}]}`,
+	`{"exception":[{"stacktrace":{"frames":[{"in_app":"true"}]}}]}`, `{"exception":[{"stacktrace":{"frames":[{"in_app":1}]}}]}`,
+	`{"exception":[{"stacktrace":{"frames":[{"function":5}]}}]}`, `{"exception":[{"stacktrace":{"frames":[{"function":{}}]}}]}`,
+	`{"exception":[{"stacktrace":{"frames":[5]}}]}`, `{"exception":[{"stacktrace":{"frames":["x"]}}]}`, `{"exception":[{"stacktrace":{"frames":{}}}]}`,
+	"{\"exception\":[{\"stacktrace\":{\"frames\":[{\"function\":\"\xff\\ud800\",\"\u017function\":\"x\",\"filename\u212a\":1}]}}]}",
+	"{\"exception\":[{\"stacktrace\":{\"frames\":[{\"colno\":1,\"\u212a\":1,\"modu\u212ae\":\"k\",\"mod\u017fule\":2}]}}]}",
+	`{"stacktrace":{"frames":[{"function":"top","in_app":true}]},"threads":{"values":[{"crashed":true,"stacktrace":{"frames":[{"function":"t","lineno":2}]}}]}}`,
+	`{"exception":[{"stacktrace":{"frames":[{"function":"f",}]}}]}`, `{"exception":[{"stacktrace":{"frames":[{"function" "f"}]}}]}`,
+	`{"exception":[{"stacktrace":{"frames":[{"function":"f"`,
+}
+
 func TestParseEventMatchesV1(t *testing.T) {
+	for _, s := range frameSeeds {
+		sameAsV1(t, []byte(s))
+	}
 	for _, s := range fastSeeds {
 		sameAsV1(t, []byte(s))
 	}
@@ -143,6 +167,9 @@ func TestParseEventMatchesV1(t *testing.T) {
 func FuzzParseEventV1(f *testing.F) {
 	addFixtureSeeds(f)
 	for _, s := range fastSeeds {
+		f.Add([]byte(s))
+	}
+	for _, s := range frameSeeds {
 		f.Add([]byte(s))
 	}
 	f.Add(readFixtureF(f, "testdata/bench-event.json"))
