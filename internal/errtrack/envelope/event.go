@@ -21,8 +21,8 @@ import (
 
 // wireEventOf is the event payload as SDKs send it; the fields that come in
 // several shapes stay raw and are read by the helpers below. E is how the
-// exception is read: exceptionList takes both shapes, exceptionValues only
-// {values: [...]} but in the same pass as the rest of the event.
+// exception is read: exceptionList takes both shapes (a list, or
+// exceptionValues) in the same pass as the rest of the event.
 type wireEventOf[E any] struct {
 	EventID     string               `json:"event_id"`
 	Timestamp   json.RawMessage      `json:"timestamp"`
