@@ -28,6 +28,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/wardenhq/warden/internal/errtrack"
@@ -39,13 +40,16 @@ import (
 
 const key = "abc123def4564567890abcdef1234567"
 
+// profileFile, when set, gets a CPU profile of the ingest phase.
+var profileFile *os.File
+
 func main() {
 	n := flag.Int("n", 20000, "events to send (bounded)")
 	clients := flag.Int("c", 16, "concurrent clients")
 	bugs := flag.Int("bugs", 20, "distinct bugs")
 	maxTime := flag.Duration("max", 90*time.Second, "stop sending after this long")
 	dbURL := flag.String("db", "", "empty for SQLite in a temp dir, or a postgres:// URL")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the ingest phase (not the baseline) to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -53,8 +57,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+		profileFile = f
 	}
 	if *n < 1 || *n > 1_000_000 || *clients < 1 || *clients > 256 || *bugs < 1 {
 		fmt.Fprintln(os.Stderr, "-n must be 1..1000000, -c 1..256, -bugs at least 1")
@@ -73,6 +76,16 @@ type result struct {
 	elapsed  time.Duration
 	lat      []time.Duration
 	bodySize int
+	// cpu is the process's CPU time (user+system, clients included)
+	// during the run; mallocs and allocBytes are the Go heap allocations.
+	cpu                 time.Duration
+	mallocs, allocBytes uint64
+}
+
+// cpuPerEvent is the whole process's CPU time per acknowledged event: the
+// measure that does not depend on what else the machine is doing.
+func (r result) cpuPerEvent() time.Duration {
+	return r.cpu / time.Duration(max(r.sent, 1))
 }
 
 func (r result) perSecond() float64 { return float64(r.sent) / r.elapsed.Seconds() }
@@ -124,7 +137,13 @@ func run(n, clients, bugs int, maxTime time.Duration, dbURL string) error {
 	ts := httptest.NewServer(api)
 	var peakHeap atomic.Uint64
 	stopSampling := sampleHeap(&peakHeap)
+	if profileFile != nil {
+		pprof.StartCPUProfile(profileFile)
+	}
 	got := load(ts.URL, bodies, n, clients, maxTime, 1_000_000)
+	if profileFile != nil {
+		pprof.StopCPUProfile()
+	}
 	stopSampling()
 	ts.Close()
 	svc.Stop(ctx)
@@ -143,15 +162,21 @@ func run(n, clients, bugs int, maxTime time.Duration, dbURL string) error {
 	}
 	fmt.Printf("events: %d of ~%d KB each, %d distinct bugs, %d clients, %s, GOMAXPROCS=%d\n",
 		got.sent, got.bodySize/1000, bugs, clients, engine, runtime.GOMAXPROCS(0))
-	fmt.Printf("%-28s %10s %9s %9s %9s %7s\n", "", "events/s", "p50", "p99", "max", "failed")
+	fmt.Printf("%-28s %10s %9s %9s %9s %7s %10s %10s %9s\n", "", "events/s", "p50", "p99", "max", "failed", "CPU/event", "allocs/ev", "KB/ev")
 	for _, row := range []struct {
 		name string
 		r    result
 	}{{"baseline (read body, 200)", baseline}, {"errtrack ingest", got}} {
-		fmt.Printf("%-28s %10.0f %9s %9s %9s %7d\n", row.name, row.r.perSecond(),
-			row.r.pct(0.50).Round(10*time.Microsecond), row.r.pct(0.99).Round(10*time.Microsecond), row.r.pct(1).Round(10*time.Microsecond), row.r.failed)
+		sent := uint64(max(row.r.sent, 1))
+		fmt.Printf("%-28s %10.0f %9s %9s %9s %7d %10s %10d %9.0f\n", row.name, row.r.perSecond(),
+			row.r.pct(0.50).Round(10*time.Microsecond), row.r.pct(0.99).Round(10*time.Microsecond), row.r.pct(1).Round(10*time.Microsecond), row.r.failed,
+			row.r.cpuPerEvent().Round(time.Microsecond), row.r.mallocs/sent, float64(row.r.allocBytes/sent)/1000)
 	}
 	fmt.Printf("ratio ingest/baseline: %.2f\n", got.perSecond()/baseline.perSecond())
+	extra := got.cpuPerEvent() - baseline.cpuPerEvent()
+	fmt.Printf("CPU per event (whole process, clients included): baseline %s, ingest %s; ingest's own %s, so %.0f events/s fit in %d cores\n",
+		baseline.cpuPerEvent().Round(time.Microsecond), got.cpuPerEvent().Round(time.Microsecond), extra.Round(time.Microsecond),
+		float64(runtime.NumCPU())/got.cpuPerEvent().Seconds(), runtime.NumCPU())
 	fmt.Printf("store: %d transactions, %.1f events each on average\n", cs.batches.Load(), float64(cs.events.Load())/float64(max(cs.batches.Load(), 1)))
 	fmt.Printf("issues: %d, events counted: %d (want %d and %d)\n", len(issues), counted, min(bugs, len(bodies)), got.sent)
 	fmt.Printf("memory: peak Go heap in use %.0f MB, peak RSS (whole process, clients included) %s\n",
@@ -185,6 +210,9 @@ func load(url string, bodies [][]byte, n, clients int, maxTime time.Duration, id
 	var mu sync.Mutex
 	res := result{bodySize: len(bodies[0])}
 	deadline := time.Now().Add(maxTime)
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	cpu0 := processCPU()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for c := 0; c < clients; c++ {
@@ -219,6 +247,10 @@ func load(url string, bodies [][]byte, n, clients int, maxTime time.Duration, id
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
+	res.cpu = processCPU() - cpu0
+	var ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms1)
+	res.mallocs, res.allocBytes = ms1.Mallocs-ms0.Mallocs, ms1.TotalAlloc-ms0.TotalAlloc
 	res.sent = len(res.lat)
 	sort.Slice(res.lat, func(i, j int) bool { return res.lat[i] < res.lat[j] })
 	return res
@@ -298,6 +330,15 @@ func sampleHeap(peak *atomic.Uint64) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// processCPU is the user+system CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func vmHWM() string {

@@ -44,6 +44,10 @@ type Event struct {
 	User            User
 	Request         Request
 	Raw             json.RawMessage
+	// Stored is Raw as the store writes it (EncodePayload); Ingest sets
+	// it on the request's goroutine, so the one writer need not. A store
+	// given an event without it encodes Raw itself.
+	Stored []byte
 
 	// Set by grouping.
 	GroupHash   string

@@ -176,6 +176,9 @@ func (s *Service) Prepare(projectID int, ev *Event) {
 // returning once it is committed.
 func (s *Service) Ingest(ctx context.Context, projectID int, ev *Event) (SaveResult, error) {
 	s.Prepare(projectID, ev)
+	if ev.Stored == nil {
+		ev.Stored = EncodePayload(ev.Raw)
+	}
 	j := &job{ev: ev, done: make(chan jobResult, 1)}
 	select {
 	case <-s.stopping:

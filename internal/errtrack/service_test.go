@@ -13,6 +13,7 @@ import (
 	"github.com/wardenhq/warden/internal/clock"
 	"github.com/wardenhq/warden/internal/errtrack"
 	"github.com/wardenhq/warden/internal/errtrack/errsql"
+	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/store/storetest"
 )
 
@@ -136,4 +137,92 @@ func TestDSN(t *testing.T) {
 			t.Errorf("%s: %s, want %s", base, got, want)
 		}
 	}
+}
+
+// TestRegressionRaceTwoInstances runs two instances (two services, each
+// with its own writer and store) on one database and sends each an event
+// of a resolved issue at the same moment, round after round: the issue is
+// reopened once and exactly one regression alert is raised per round,
+// not one per instance. On PostgreSQL both writers' transactions read the
+// issue as resolved; the regression is decided by a conditional UPDATE
+// that the row lock serialises.
+func TestRegressionRaceTwoInstances(t *testing.T) {
+	storetest.ForEach(t, []store.MigrationSet{errsql.Migrations}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		rec := &raised{}
+		projects := []errtrack.Project{{ID: 1, Name: "app", Key: "k"}}
+		var svcs [2]*errtrack.Service
+		for i := range svcs {
+			svcs[i] = errtrack.New(errtrack.Options{Store: errsql.New(db), Alerts: rec, Clock: clock.NewFake(t0), Projects: projects})
+			svcs[i].Start()
+			defer svcs[i].Stop(ctx)
+		}
+		first, err := svcs[0].Ingest(ctx, 1, ev(1, "db timeout", "production", "error", t0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const rounds = 15
+		for round := 0; round < rounds; round++ {
+			if _, err := svcs[0].SetStatus(ctx, first.IssueID, errtrack.StatusChange{Status: errtrack.StatusResolved}); err != nil {
+				t.Fatal(err)
+			}
+			at := t0.Add(time.Duration(round+1) * time.Minute)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			results := make([]errtrack.SaveResult, 2)
+			errs := make([]error, 2)
+			for i, svc := range svcs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					results[i], errs[i] = svc.Ingest(ctx, 1, ev(1000+round*2+i, "db timeout", "production", "error", at))
+				}()
+			}
+			close(start)
+			wg.Wait()
+			for _, err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := btoi(results[0].Regressed) + btoi(results[1].Regressed); n != 1 {
+				t.Fatalf("round %d: %d instances decided the issue regressed: %+v", round, n, results)
+			}
+			for _, r := range results {
+				if r.IssueID != first.IssueID || r.Status != errtrack.StatusUnresolved {
+					t.Fatalf("round %d: %+v", round, r)
+				}
+			}
+		}
+		// Alerts are raised after the events are acknowledged: stop the
+		// writers so that every one is in.
+		for _, svc := range svcs {
+			if err := svc.Stop(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var regressions int
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		for _, a := range rec.alerts {
+			if a.Name() == errtrack.AlertRegression {
+				regressions++
+			}
+		}
+		if regressions != rounds {
+			t.Fatalf("%d regression alerts in %d rounds, want one per round", regressions, rounds)
+		}
+		is, err := svcs[1].Store().GetIssue(ctx, first.IssueID)
+		if err != nil || is.Count != 1+2*rounds || is.Status != errtrack.StatusUnresolved {
+			t.Fatalf("issue %+v %v", is, err)
+		}
+	})
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -50,3 +50,33 @@ func BenchmarkParseOnly(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseBench26K reads the 26 KB event bench/errtrack sends;
+// BenchmarkParseBench26KV1 reads it with encoding/json, as before.
+func BenchmarkParseBench26K(b *testing.B) {
+	p, err := os.ReadFile("testdata/bench-event.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(p)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseEvent(p, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseBench26KV1(b *testing.B) {
+	p, err := os.ReadFile("testdata/bench-event.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(p)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := refParseEvent(p, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -44,6 +44,13 @@ func (e *EncodingError) Unwrap() error { return e.Err }
 // most max decoded bytes. A gzip body sent without Content-Encoding is
 // recognised by its magic number.
 func Decode(body io.Reader, contentEncoding string, max int64) ([]byte, error) {
+	return DecodeSized(body, contentEncoding, max, 0)
+}
+
+// DecodeSized is Decode for a body of size bytes as sent (the request's
+// Content-Length; 0 or less when unknown): a plain body is read into one
+// buffer of that size instead of one grown step by step.
+func DecodeSized(body io.Reader, contentEncoding string, max, size int64) ([]byte, error) {
 	var codings []string
 	for _, c := range strings.Split(contentEncoding, ",") {
 		c = strings.ToLower(strings.TrimSpace(c))
@@ -52,7 +59,7 @@ func Decode(body io.Reader, contentEncoding string, max int64) ([]byte, error) {
 		}
 	}
 	if len(codings) == 0 {
-		return readSniffed(body, max)
+		return readSniffed(body, max, size)
 	}
 	// Codings are listed in the order applied; undo them last first.
 	var data []byte
@@ -62,7 +69,7 @@ func Decode(body io.Reader, contentEncoding string, max int64) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		data, err = readCapped(dr, max)
+		data, err = readCapped(dr, max, 0)
 		closeFn()
 		if err != nil {
 			var tooBig *TooLargeError
@@ -83,7 +90,7 @@ func isBodyError(err error) bool {
 	return errors.As(err, &mb)
 }
 
-func readSniffed(body io.Reader, max int64) ([]byte, error) {
+func readSniffed(body io.Reader, max, size int64) ([]byte, error) {
 	var head [2]byte
 	n, err := io.ReadFull(body, head[:])
 	r := io.MultiReader(bytes.NewReader(head[:n]), body)
@@ -93,7 +100,7 @@ func readSniffed(body io.Reader, max int64) ([]byte, error) {
 	if n == 2 && head[0] == 0x1f && head[1] == 0x8b {
 		return Decode(r, "gzip", max)
 	}
-	return readCapped(r, max)
+	return readCapped(r, max, size)
 }
 
 func decoder(coding string, r io.Reader) (io.Reader, func(), error) {
@@ -144,8 +151,13 @@ func deflateReader(r io.Reader) (io.Reader, func(), error) {
 
 // readCapped reads r to the end, failing with TooLargeError as soon as more
 // than max bytes come out.
-func readCapped(r io.Reader, max int64) ([]byte, error) {
+func readCapped(r io.Reader, max, size int64) ([]byte, error) {
 	var buf bytes.Buffer
+	if size > 0 {
+		// Room for the last read, which finds the end. A claimed size
+		// is not trusted beyond 1 MiB before the bytes arrive.
+		buf.Grow(int(min(size, max, 1<<20)) + bytes.MinRead)
+	}
 	n, err := buf.ReadFrom(io.LimitReader(r, max+1))
 	if err != nil {
 		return nil, err

