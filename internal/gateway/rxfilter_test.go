@@ -11,6 +11,8 @@ import (
 
 	coreruleset "github.com/corazawaf/coraza-coreruleset/v4"
 	crstests "github.com/corazawaf/coraza-coreruleset/v4/tests"
+	"github.com/corazawaf/coraza/v3"
+	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
 )
 
 // crsPatterns are the Go expressions (with Coraza's (?sm) prefix) of every
@@ -179,4 +181,44 @@ func FuzzLiteralFilter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, value string) {
 		checkFilterSound(t, pats, value)
 	})
+}
+
+// TestRXOperatorCaptures checks Warden's @rx through a real Coraza WAF:
+// matches, non-matches (with and without a filter), captures of up to nine
+// groups into TX.0-TX.9, and an expression of raw bytes.
+func TestRXOperatorCaptures(t *testing.T) {
+	registerOperators()
+	waf, err := coraza.NewWAF(coraza.NewWAFConfig().WithDirectives(`
+SecRuleEngine On
+SecRule ARGS:a "@rx (?i)(un)ion\s+(se)lect" "id:1,phase:1,pass,capture,setvar:tx.one=%{TX.0}|%{TX.1}|%{TX.2}"
+SecRule ARGS:b "@rx ^(\d)(\d)?x" "id:2,phase:1,pass,capture,setvar:tx.two=%{TX.1}|%{TX.2}"
+SecRule ARGS:c "@rx \xff\xfe" "id:3,phase:1,pass,setvar:tx.three=hit"
+SecRule ARGS:d "@rx select" "id:4,phase:1,pass,setvar:tx.four=hit"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := waf.NewTransaction()
+	defer tx.Close()
+	tx.ProcessURI("/?a=1+UNION++SELECT+2&b=7x&c=%ff%fe&d=nothing+here", "GET", "HTTP/1.1")
+	tx.ProcessRequestHeaders()
+	st := tx.(plugintypes.TransactionState)
+	get := func(name string) string {
+		if v := st.Variables().TX().Get(name); len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	if got := get("one"); got != "UNION  SELECT|UN|SE" {
+		t.Errorf("tx.one = %q", got)
+	}
+	if got := get("two"); got != "7|" {
+		t.Errorf("tx.two = %q, want the unmatched group empty", got)
+	}
+	if got := get("three"); got != "hit" {
+		t.Errorf("tx.three = %q: the byte expression did not match", got)
+	}
+	if got := get("four"); got != "" {
+		t.Errorf("tx.four = %q: matched without the literal", got)
+	}
 }
