@@ -85,6 +85,7 @@ func exclusionRule(id int, e config.WAFExclusion) string {
 
 // NewWAF compiles the WAF; it takes about a second and holds ~17 MiB.
 func NewWAF(w config.WAF, opts WAFOptions) (coraza.WAF, error) {
+	registerOperators()
 	cfg := coraza.NewWAFConfig().WithRootFS(coreruleset.FS).WithDirectives(Directives(w, opts))
 	if opts.ErrorCallback != nil {
 		cfg = cfg.WithErrorCallback(opts.ErrorCallback)
