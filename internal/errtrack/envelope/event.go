@@ -85,11 +85,6 @@ func ParseEvent(payload []byte, received time.Time) (*errtrack.Event, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, &EventError{"the payload is not a JSON object"}
 	}
-	return parseEventGeneral(trimmed, received)
-}
-
-// parseEventGeneral is ParseEvent after its first checks.
-func parseEventGeneral(trimmed []byte, received time.Time) (*errtrack.Event, error) {
 	var w wireEvent
 	if err := unmarshal(trimmed, &w); err != nil {
 		var ee *EventError

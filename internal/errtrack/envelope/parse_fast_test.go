@@ -1,51 +1,11 @@
 package envelope
 
 import (
-	"bytes"
 	"os"
 	"reflect"
 	"testing"
 	"time"
-
-	"github.com/wardenhq/warden/internal/errtrack"
 )
-
-// sameEvent compares ParseEvent with the general path (exceptionList for
-// every shape); ids minted for a missing id are random, so only their
-// presence is compared.
-func sameEvent(t *testing.T, b []byte) {
-	t.Helper()
-	at := time.Unix(1700000000, 0)
-	got, gotErr := ParseEvent(b, at)
-	var want *errtrack.Event
-	var wantErr error
-	if trimmed := trimPayload(b); trimmed != nil {
-		want, wantErr = parseEventGeneral(trimmed, at)
-	} else {
-		want, wantErr = ParseEvent(b, at)
-	}
-	if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
-		t.Fatalf("errors differ on %q:\nParseEvent: %v\ngeneral:    %v", b, gotErr, wantErr)
-	}
-	if gotErr != nil {
-		return
-	}
-	if got.ID != want.ID && len(got.ID) == 32 && len(want.ID) == 32 {
-		got.ID = want.ID
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("events differ on %q:\nParseEvent: %+v\ngeneral:    %+v", b, got, want)
-	}
-}
-
-// trimPayload is ParseEvent's own first step.
-func trimPayload(b []byte) []byte {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || b[0] != '{' {
-		return nil
-	}
-	return b
-}
 
 var fastSeeds = []string{
 	`{"exception":{"values":[{"type":"E","value":"v","stacktrace":{"frames":[{"in_app":true,"function":"f"}]}}]}}`,
@@ -57,36 +17,6 @@ var fastSeeds = []string{
 	`{"exception":{"values":5}}`, `{"exception" : {"values":[{"type":"A"}]} , "level":3}`,
 	`{"contexts":{"exception":{"x":1}},"exception":[{"type":"A"}]}`,
 	`{"message":"exception","exception":{"values":[{"type":"A","value":"exception"}]}}`,
-}
-
-func TestParseEventFastMatchesGeneral(t *testing.T) {
-	for _, s := range fastSeeds {
-		sameEvent(t, []byte(s))
-	}
-	for _, name := range []string{"go-exception", "node-exception"} {
-		raw := readFixture(t, "testdata/"+name+".envelope")
-		env, err := Parse(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range env.Items {
-			if it.Type == "event" {
-				sameEvent(t, it.Payload)
-			}
-		}
-	}
-}
-
-// FuzzParseEventFast compares ParseEvent's one-pass path for
-// {values: [...]} with the general path it short-cuts.
-func FuzzParseEventFast(f *testing.F) {
-	addFixtureSeeds(f)
-	for _, s := range fastSeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		sameEvent(t, b)
-	})
 }
 
 func readFixture(t *testing.T, path string) []byte {

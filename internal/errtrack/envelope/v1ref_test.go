@@ -74,7 +74,7 @@ func refParseEvent(payload []byte, received time.Time) (*errtrack.Event, error) 
 	// Most SDKs send exception as {values: [...]}: read it in the one pass
 	// of the event (refExceptionList's UnmarshalJSON validates and decodes the
 	// stack traces a second time). Anything unusual takes the general path
-	// below, so both always agree; FuzzParseEventFast checks that.
+	// below, so both always agree.
 	if refObjectExceptionOnce(trimmed) {
 		var w refWireEventOf[refExceptionValues]
 		if json.Unmarshal(trimmed, &w) == nil {
