@@ -2,11 +2,11 @@ package audit
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/transparency-dev/merkle/rfc6962"
 )
 
@@ -291,12 +291,11 @@ func (s *Service) link(ctx context.Context, tx AppendTx, e Event, head Head, rec
 // followed by the bytes, so a leaf can never pass for an inner node.
 func LeafHash(canonical []byte) []byte { return rfc6962.DefaultHasher.HashLeaf(canonical) }
 
-// newUUID returns a random (version 4) UUID.
+// newUUID returns a time-ordered (version 7, RFC 9562) UUID: 48 bits of
+// milliseconds, then random bits. Ids issued one after another sort one
+// after another, so the unique index on id grows at its right edge like the
+// table itself, instead of every event landing on a random index page (one
+// 4 KiB page written to the WAL per event once the index outgrows a batch).
 func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return uuid.Must(uuid.NewV7()).String()
 }

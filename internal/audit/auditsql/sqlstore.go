@@ -70,6 +70,9 @@ type appendTx struct {
 	// multi-row INSERTs: one round trip per insertChunk events, which is
 	// most of the difference on PostgreSQL.
 	pending []audit.Record
+	// insert is the one-row INSERT SQLite flushes through, prepared once
+	// per transaction (closed with it).
+	insert *sql.Stmt
 }
 
 // insertChunk keeps one INSERT's parameters (12 per row) well under both
@@ -181,6 +184,9 @@ func (a *appendTx) flush(ctx context.Context) error {
 	if len(a.pending) == 0 {
 		return nil
 	}
+	if a.dialect == store.SQLite {
+		return a.flushSQLite(ctx)
+	}
 	var q strings.Builder
 	q.WriteString("INSERT INTO audit_events (" + eventColumns + ") VALUES ")
 	args := make([]any, 0, 12*len(a.pending))
@@ -189,12 +195,39 @@ func (a *appendTx) flush(ctx context.Context) error {
 			q.WriteByte(',')
 		}
 		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, r.Seq, r.ID, store.Millis(r.Time), store.Millis(r.RecordedAt), r.Action, r.ActorType, r.ActorRef,
-			r.TargetType, r.TargetRef, r.Outcome, r.Canonical, r.Hash)
+		args = append(args, recordArgs(r)...)
 	}
 	a.pending = a.pending[:0]
 	_, err := a.tx.ExecContext(ctx, q.String(), args...)
 	return err
+}
+
+// flushSQLite inserts the pending records one row at a time through one
+// prepared statement. In-process SQLite has no round trip to save, and a
+// statement that writes one row needs no statement journal, which a
+// multi-row INSERT inside a transaction does: SQLite copies every page the
+// statement touches into it first, in a temporary file once it passes
+// 64 KiB, about one 4 KiB write per event.
+func (a *appendTx) flushSQLite(ctx context.Context) error {
+	if a.insert == nil {
+		st, err := a.tx.PrepareContext(ctx, "INSERT INTO audit_events ("+eventColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		if err != nil {
+			return err
+		}
+		a.insert = st
+	}
+	for _, r := range a.pending {
+		if _, err := a.insert.ExecContext(ctx, recordArgs(r)...); err != nil {
+			return err
+		}
+	}
+	a.pending = a.pending[:0]
+	return nil
+}
+
+func recordArgs(r audit.Record) []any {
+	return []any{r.Seq, r.ID, store.Millis(r.Time), store.Millis(r.RecordedAt), r.Action, r.ActorType, r.ActorRef,
+		r.TargetType, r.TargetRef, r.Outcome, r.Canonical, r.Hash}
 }
 
 // Head implements audit.Store.
