@@ -149,7 +149,7 @@ function createAuditClient(opts) {
       if (!event || !event.actor || !event.action || !event.outcome) {
         throw new Error('warden-audit: an event needs actor, action and outcome');
       }
-      const e = { id: crypto.randomUUID(), time: new Date().toISOString(), ...event };
+      const e = { id: uuidv7(), time: new Date().toISOString(), ...event };
       if (queue.length >= queueSize) spool([e]);
       else queue.push(e);
       schedule();
@@ -167,6 +167,23 @@ function createAuditClient(opts) {
       while (queue.length) spool(queue.splice(0, batchSize));
     },
   };
+}
+
+// uuidv7 returns a time-ordered UUID (RFC 9562 version 7: milliseconds,
+// then random bits). Warden keeps a unique index on event ids; ids that
+// sort in the order they were made append at its right edge, where random
+// (version 4) ids would each touch a random page of it.
+function uuidv7() {
+  const b = crypto.randomBytes(16);
+  let ms = Date.now();
+  for (let i = 5; i >= 0; i--) {
+    b[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 module.exports = { createAuditClient };

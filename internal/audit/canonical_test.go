@@ -59,3 +59,40 @@ func TestCanonicalMatchesSortedMap(t *testing.T) {
 		t.Fatalf("struct encoding differs from sorted map encoding:\n%s\n%s", b, want)
 	}
 }
+
+// The writer builds canonical bytes from parts the request goroutines
+// encoded; they must equal canonical's for any ids the writer fills in.
+func TestCanonicalPartsMatch(t *testing.T) {
+	base := Event{
+		ID: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", Time: time.Date(2026, 11, 23, 12, 0, 0, 5, time.FixedZone("CET", 3600)),
+		Actor: Actor{Type: ActorUser, ID: "u-1"}, Action: "payment.initiated", Target: Target{Type: "user", ID: "u-2"}, Outcome: Failure,
+		ClientIP: "203.0.113.7", UserAgent: "Mozilla/5.0 (x) <b>", RequestID: "req\t1",
+		Details: map[string]any{"z": 1, "a": map[string]any{"y": true, "b": json.Number("1.50")}, "m": "x & y", "list": []any{nil, "\u2028"}},
+	}
+	ids := []string{"", "psn_Zm9vYmFy", "api", `q"uote`, `back\slash`, "tab\there", "\x00\x1f", "é", "\u2028\u2029", "<&>", "\xff"}
+	prevs := [][]byte{make([]byte, 32), bytes.Repeat([]byte{0xab}, 32)}
+	for _, actor := range ids {
+		for _, target := range ids {
+			for i, prev := range prevs {
+				e := base
+				e.Actor.ID, e.Target.ID = actor, target
+				if i == 1 {
+					e.Details = nil // encoded as {}
+				}
+				seq := int64(i * 1234567)
+				rec := time.Date(2026, 11, 23, 11, 0, 1, i, time.UTC)
+				want, err := Canonical(e, seq, prev, rec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, err := newCanonicalParts(&e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := p.build(actor, target, seq, prev, rec); !bytes.Equal(got, want) {
+					t.Fatalf("actor %q target %q:\ngot  %s\nwant %s", actor, target, got, want)
+				}
+			}
+		}
+	}
+}

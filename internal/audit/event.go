@@ -5,7 +5,7 @@ import (
 )
 
 // Event is one thing someone did, as the app reports it. The zero values of
-// ID and Time are filled in on append (a random UUID, the append time).
+// ID and Time are filled in on append (a time-ordered version 7 UUID, the append time).
 type Event struct {
 	// ID identifies the event across retries: a client that sends the same
 	// ID twice gets the first event back instead of a second one.

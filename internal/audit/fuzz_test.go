@@ -66,8 +66,17 @@ func checkCanonicalRoundTrip(t *testing.T, e Event) {
 	t.Helper()
 	rec := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	b, err := Canonical(e, 1, make([]byte, 32), rec)
+	parts, perr := newCanonicalParts(&e)
+	if (err == nil) != (perr == nil) {
+		t.Fatalf("canonical and its parts disagree on encodability: %v, %v", err, perr)
+	}
 	if err != nil {
 		return // unencodable details are refused by Validate
+	}
+	// The writer joins parts made by the request goroutine: the bytes must
+	// be canonical's, byte for byte.
+	if got := parts.build(e.Actor.ID, e.Target.ID, 1, make([]byte, 32), rec); !bytes.Equal(got, b) {
+		t.Fatalf("canonical parts differ from canonical:\n%s\n%s", got, b)
 	}
 	doc, err := parseCanonical(b)
 	if err != nil {

@@ -129,3 +129,44 @@ func TestRetentionKeepsTheHead(t *testing.T) {
 	e.appendN(t, 2)
 	mustOK(t, e.verify(t))
 }
+
+// Retention's cut is found by a binary search on seq (no index on
+// recorded_at), made exact afterwards: it must equal the lowest seq
+// recorded at or after the cutoff even when the clock stepped back.
+func TestFirstSeqAtOrAfterMatchesAScan(t *testing.T) {
+	forEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		st := newStore(db)
+		if got, err := st.FirstSeqAtOrAfter(ctx, start); err != nil || got != 0 {
+			t.Fatalf("empty trail: %d, %v; want 0", got, err)
+		}
+		// Recorded times by seq: increasing, then a step back of 3 days
+		// (seq 9..11), then increasing again.
+		var recorded []time.Time
+		for i := range 20 {
+			switch i {
+			case 9:
+				e.clk.Advance(-72 * time.Hour)
+			default:
+				e.clk.Advance(24 * time.Hour)
+			}
+			e.appendN(t, 1)
+			recorded = append(recorded, e.clk.Now())
+		}
+		for d := -2; d <= 24; d++ {
+			cutoff := start.Add(time.Duration(d)*24*time.Hour + time.Hour)
+			want := int64(len(recorded))
+			for seq, r := range recorded {
+				if !r.Before(cutoff) {
+					want = int64(seq)
+					break
+				}
+			}
+			got, err := st.FirstSeqAtOrAfter(ctx, cutoff)
+			if err != nil || got != want {
+				t.Fatalf("cutoff day %d: %d, %v; want %d", d, got, err, want)
+			}
+		}
+	})
+}

@@ -70,6 +70,9 @@ type appendTx struct {
 	// multi-row INSERTs: one round trip per insertChunk events, which is
 	// most of the difference on PostgreSQL.
 	pending []audit.Record
+	// insert is the one-row INSERT SQLite flushes through, prepared once
+	// per transaction (closed with it).
+	insert *sql.Stmt
 }
 
 // insertChunk keeps one INSERT's parameters (12 per row) well under both
@@ -181,6 +184,9 @@ func (a *appendTx) flush(ctx context.Context) error {
 	if len(a.pending) == 0 {
 		return nil
 	}
+	if a.dialect == store.SQLite {
+		return a.flushSQLite(ctx)
+	}
 	var q strings.Builder
 	q.WriteString("INSERT INTO audit_events (" + eventColumns + ") VALUES ")
 	args := make([]any, 0, 12*len(a.pending))
@@ -189,12 +195,39 @@ func (a *appendTx) flush(ctx context.Context) error {
 			q.WriteByte(',')
 		}
 		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, r.Seq, r.ID, store.Millis(r.Time), store.Millis(r.RecordedAt), r.Action, r.ActorType, r.ActorRef,
-			r.TargetType, r.TargetRef, r.Outcome, r.Canonical, r.Hash)
+		args = append(args, recordArgs(r)...)
 	}
 	a.pending = a.pending[:0]
 	_, err := a.tx.ExecContext(ctx, q.String(), args...)
 	return err
+}
+
+// flushSQLite inserts the pending records one row at a time through one
+// prepared statement. In-process SQLite has no round trip to save, and a
+// statement that writes one row needs no statement journal, which a
+// multi-row INSERT inside a transaction does: SQLite copies every page the
+// statement touches into it first, in a temporary file once it passes
+// 64 KiB, about one 4 KiB write per event.
+func (a *appendTx) flushSQLite(ctx context.Context) error {
+	if a.insert == nil {
+		st, err := a.tx.PrepareContext(ctx, "INSERT INTO audit_events ("+eventColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		if err != nil {
+			return err
+		}
+		a.insert = st
+	}
+	for _, r := range a.pending {
+		if _, err := a.insert.ExecContext(ctx, recordArgs(r)...); err != nil {
+			return err
+		}
+	}
+	a.pending = a.pending[:0]
+	return nil
+}
+
+func recordArgs(r audit.Record) []any {
+	return []any{r.Seq, r.ID, store.Millis(r.Time), store.Millis(r.RecordedAt), r.Action, r.ActorType, r.ActorRef,
+		r.TargetType, r.TargetRef, r.Outcome, r.Canonical, r.Hash}
 }
 
 // Head implements audit.Store.
@@ -284,15 +317,51 @@ func (s *Store) GetByID(ctx context.Context, id string) (audit.Record, error) {
 	return r, err
 }
 
-// FirstSeqAtOrAfter implements audit.Store.
+// FirstSeqAtOrAfter implements audit.Store without an index on
+// recorded_at, which would cost every append a b-tree insert for a query
+// retention runs once a day. recorded_at grows with seq (the one writer
+// stamps each batch as it commits it), so a binary search over seq on the
+// primary key finds the cut in about log2(n) point reads. A clock that
+// stepped back could break that order, so the answer is then made exact:
+// the lowest seq below the candidate recorded at or after t, if any, is the
+// cut. That check reads only the events below the cut, which retention
+// reads (and removes) anyway.
 func (s *Store) FirstSeqAtOrAfter(ctx context.Context, t time.Time) (int64, error) {
-	var seq sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, "SELECT MIN(seq) FROM audit_events WHERE recorded_at >= ?", store.Millis(t)).Scan(&seq); err != nil {
+	ms := store.Millis(t)
+	var lo, hi sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, "SELECT MIN(seq), MAX(seq) FROM audit_events").Scan(&lo, &hi); err != nil {
 		return 0, err
 	}
-	if seq.Valid {
-		return seq.Int64, nil
+	if !lo.Valid {
+		return 0, nil // empty: the next event would be seq 0
 	}
-	h, err := s.Head(ctx)
-	return h.Seq + 1, err
+	// The cut is in [l, h]: h means no event is recorded at or after t.
+	l, h, cut := lo.Int64, hi.Int64+1, hi.Int64+1
+	for l < h {
+		m := l + (h-l)/2
+		var seq, rec int64
+		// The first event at or after m: a gap (tampering) must not
+		// stop the search; verify reports it.
+		err := s.db.QueryRowContext(ctx, "SELECT seq, recorded_at FROM audit_events WHERE seq >= ? ORDER BY seq LIMIT 1", m).Scan(&seq, &rec)
+		if errors.Is(err, sql.ErrNoRows) {
+			h = m
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if rec >= ms {
+			cut, h = seq, m
+		} else {
+			l = seq + 1
+		}
+	}
+	var early sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, "SELECT MIN(seq) FROM audit_events WHERE seq < ? AND recorded_at >= ?", cut, ms).Scan(&early); err != nil {
+		return 0, err
+	}
+	if early.Valid {
+		return early.Int64, nil
+	}
+	return cut, nil
 }
