@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -47,9 +48,17 @@ type sealed struct {
 	File
 }
 
+// sealChunk is how much of the raw copy one zstd frame holds. Frames are
+// compressed on every core at once and written in order; a zstd decoder
+// reads the concatenated frames as one stream, so restores are unchanged.
+const sealChunk = 4 << 20
+
 // seal compresses (and encrypts) the file at rawPath into outPath, hashing
-// both sides on the way, and fsyncs the output.
-func (s Sealer) seal(rawPath, outPath string, progress Progress) (sealed, error) {
+// both sides on the way, and fsyncs the output. It reads the raw file once:
+// each chunk is hashed and shown to pages (when not nil) by the reading
+// goroutine, compressed into its own frame by one of up to GOMAXPROCS
+// compressors, and encrypted, hashed and written in order by a writer.
+func (s Sealer) seal(rawPath, outPath string, progress Progress, pages io.Writer) (sealed, error) {
 	level, err := zstdLevel(s.Level)
 	if err != nil {
 		return sealed{}, err
@@ -81,19 +90,96 @@ func (s Sealer) seal(rawPath, outPath string, progress Progress) (sealed, error)
 		}
 		sink = ageW
 	}
-	zw, err := zstd.NewWriter(sink, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(min(runtime.GOMAXPROCS(0), 4)))
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(workers), zstd.WithZeroFrames(true))
 	if err != nil {
 		return sealed{}, err
 	}
-	rawHash := sha256.New()
-	pr := &progressReader{r: in, stage: "compress", total: st.Size(), progress: progress}
-	rawN, err := io.Copy(zw, io.TeeReader(pr, rawHash))
-	if err != nil {
-		zw.Close()
-		return sealed{}, fmt.Errorf("compress: %w", err)
+	defer enc.Close()
+
+	type job struct {
+		raw   []byte
+		frame chan []byte
 	}
-	if err := zw.Close(); err != nil {
-		return sealed{}, fmt.Errorf("compress: %w", err)
+	jobs := make(chan *job, workers)    // to the compressors
+	order := make(chan *job, 2*workers) // to the writer, in file order; bounds the chunks in flight
+	rawFree := make(chan []byte, 3*workers+2)
+	frameFree := make(chan []byte, 3*workers+2)
+	written := make(chan error, 1)
+	go func() {
+		var werr error
+		for j := range order {
+			frame := <-j.frame
+			if werr == nil {
+				_, werr = sink.Write(frame)
+			}
+			select {
+			case frameFree <- frame[:0]:
+			default:
+			}
+		}
+		written <- werr
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				var dst []byte
+				select {
+				case dst = <-frameFree:
+				default:
+				}
+				j.frame <- enc.EncodeAll(j.raw, dst)
+				select {
+				case rawFree <- j.raw[:cap(j.raw)]:
+				default:
+				}
+			}
+		}()
+	}
+
+	rawHash := sha256.New()
+	var tee io.Writer = rawHash
+	if pages != nil {
+		tee = io.MultiWriter(rawHash, pages)
+	}
+	pr := &progressReader{r: in, stage: "compress", total: st.Size(), progress: progress}
+	var rawN int64
+	var readErr error
+	for chunks := 0; ; chunks++ {
+		var b []byte
+		select {
+		case b = <-rawFree:
+		default:
+			b = make([]byte, sealChunk)
+		}
+		n, err := io.ReadFull(pr, b)
+		if n > 0 || chunks == 0 { // an empty file still gets its (empty) frame
+			tee.Write(b[:n])
+			rawN += int64(n)
+			j := &job{raw: b[:n], frame: make(chan []byte, 1)}
+			order <- j
+			jobs <- j
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			readErr = err
+			break
+		}
+	}
+	close(jobs)
+	close(order)
+	wg.Wait()
+	werr := <-written
+	if readErr != nil {
+		return sealed{}, fmt.Errorf("compress: read %s: %w", rawPath, readErr)
+	}
+	if werr != nil {
+		return sealed{}, fmt.Errorf("compress: %w", werr)
 	}
 	if ageW != nil {
 		if err := ageW.Close(); err != nil {

@@ -226,13 +226,24 @@ func (m *Manager) produce(ctx context.Context, t *Target, rec *Record, progress 
 		tables map[string]int64
 		err    error
 	}
+	// A source with a page reader counts from the pages the compressor
+	// reads (then Count runs after the seal, cheaply).
 	countDone := make(chan counted, 1)
-	if dump.Tables == nil && dump.Count != nil {
-		go func() { tables, err := dump.Count(ctx); countDone <- counted{tables, err} }()
-	} else {
+	switch {
+	case dump.Tables != nil || dump.Count == nil:
 		countDone <- counted{dump.Tables, nil}
+	case dump.Pages == nil:
+		go func() { tables, err := dump.Count(ctx); countDone <- counted{tables, err} }()
 	}
-	s, err := t.Sealer.seal(raw, sealedPath, progress)
+	s, err := t.Sealer.seal(raw, sealedPath, progress, dump.Pages)
+	if dump.Tables == nil && dump.Count != nil && dump.Pages != nil {
+		if err != nil {
+			countDone <- counted{}
+		} else {
+			tables, cerr := dump.Count(ctx)
+			countDone <- counted{tables, cerr}
+		}
+	}
 	c := <-countDone
 	if err != nil {
 		return nil, &Error{Op: "backup", Target: t.Name, File: name, Err: err}
