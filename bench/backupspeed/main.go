@@ -1,5 +1,5 @@
 // Command backupspeed measures Warden's SQLite backup throughput (the
-// backup API in one step, then zstd) against the sqlite3 CLI's .backup on
+// backup API in one step, zstd alongside) against the sqlite3 CLI's .backup on
 // the same database in the same run, idle and under a steady write load,
 // and prints the ratio of their MB/s.
 //
@@ -123,7 +123,7 @@ func run(sizeMiB, rate int, timeout time.Duration, dir, level string) error {
 			level, wSecs, mb/wSecs, float64(wSize)/(1<<20), float64(raw)/float64(wSize), float64(raw)/(1<<20), wCPU)
 		if recs, _ := mgr.List(context.Background(), backup.Filter{Limit: 1}); len(recs) > 0 && recs[0].Manifest != nil {
 			st := recs[0].Manifest.StagesMS
-			fmt.Printf("    stages: page copy %.1fs, compress (rows counted alongside) %.1fs, store %.1fs\n",
+			fmt.Printf("    stages: page copy (compressing alongside) %.1fs, rest of the compression, re-check, row count %.1fs, store %.1fs\n",
 				float64(st["dump"])/1000, float64(st["seal"])/1000, float64(st["store"])/1000)
 		}
 		if baseErr == nil {
