@@ -3,6 +3,8 @@ package backup_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -111,5 +113,29 @@ func TestSQLiteBackupRecopiesWhenARegionWasReadTooEarly(t *testing.T) {
 	}
 	if rec.Manifest.Tables["payments"] != 120000 {
 		t.Fatalf("manifest %+v", rec.Manifest.Tables)
+	}
+}
+
+// The stored first frame holds page 1 whatever the page size (512 to
+// 65536 bytes): such backups verify and restore.
+func TestSQLiteBackupCompressedWhileCopiedAnyPageSize(t *testing.T) {
+	for _, ps := range []int{512, 65536} {
+		path := filepath.Join(t.TempDir(), "app.db")
+		db, err := sql.Open("sqlite", fmt.Sprintf("file:%s?_pragma=page_size(%d)&_pragma=journal_mode(WAL)", path, ps))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustExec(t, db, `CREATE TABLE payments (id INTEGER PRIMARY KEY, amount INTEGER NOT NULL, note TEXT NOT NULL)`)
+		mustExec(t, db, `INSERT INTO payments (amount, note) WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 150000)
+			SELECT i, 'payment ' || i FROM c`)
+		db.Close()
+		mgr, logs := followFixture(t, &sqlitesrc.Source{Path: path, WorkDir: t.TempDir()})
+		rec, err := mgr.Run(context.Background(), "app", backup.TriggerManual, nil)
+		if err != nil || rec.VerifyStatus != backup.VerifyPassed || rec.Manifest.Tables["payments"] != 150000 {
+			t.Fatalf("page size %d: %v %+v", ps, err, rec)
+		}
+		if strings.Contains(logs.String(), "copying again") {
+			t.Fatalf("page size %d fell back:\n%s", ps, logs)
+		}
 	}
 }
