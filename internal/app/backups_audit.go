@@ -84,7 +84,7 @@ func openRestored(ctx context.Context, engine store.Dialect, location string) (*
 		return nil, err
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
-		sqlDB.Close()
+		_ = sqlDB.Close() // the ping's error is the one to report
 		return nil, err
 	}
 	return &store.DB{DB: sqlDB, Dialect: store.SQLite, Path: location}, nil

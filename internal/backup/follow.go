@@ -128,7 +128,7 @@ func (s Sealer) sealFollowing(ctx context.Context, src Follower, raw, outPath st
 	if _, err := io.ReadFull(in, headBuf); err != nil {
 		return followed{}, fmt.Errorf("%w: read the head: %v", errFollow, err)
 	}
-	tee.Write(headBuf)
+	_, _ = tee.Write(headBuf) // hashes and the page index never fail
 	buf := make([]byte, sealChunk)
 	for _, r := range regions {
 		b := buf[:r.n]
@@ -138,7 +138,7 @@ func (s Sealer) sealFollowing(ctx context.Context, src Follower, raw, outPath st
 		if maphash.Bytes(seed, b) != r.sum {
 			return followed{}, fmt.Errorf("%w: the %d bytes at %d", errFollow, r.n, r.off)
 		}
-		tee.Write(b)
+		_, _ = tee.Write(b)
 	}
 	if n, _ := in.Read(buf[:1]); n != 0 {
 		return followed{}, fmt.Errorf("%w: the copy is longer than what was compressed", errFollow)
@@ -172,11 +172,16 @@ const rawFrameOverhead = 10
 // (stored) block: magic, a frame header saying "single segment, content
 // size in 2 bytes", the size less 256, and a last-block header.
 func rawFrame(b []byte) []byte {
-	out := make([]byte, 0, len(b)+rawFrameOverhead)
-	out = binary.LittleEndian.AppendUint32(out, 0xFD2FB528)
-	out = append(out, 0x60)
-	out = binary.LittleEndian.AppendUint16(out, uint16(len(b)-256))
-	bh := uint32(len(b))<<3 | 1 // raw block (type 0), last
-	out = append(out, byte(bh), byte(bh>>8), byte(bh>>16))
-	return append(out, b...)
+	n := len(b)
+	if n < 512 || n > 65536 {
+		panic(fmt.Sprintf("rawFrame: %d bytes", n)) // callers check the head size
+	}
+	fcs := uint16(n - 256) // 256 <= n-256 <= 65280
+	bh := uint32(n)<<3 | 1 // n <= 65536: a raw block (type 0), the last
+	hdr := []byte{0x28, 0xB5, 0x2F, 0xFD, 0x60, 0, 0, 0, 0, 0}
+	binary.LittleEndian.PutUint16(hdr[5:], fcs)
+	var b4 [4]byte
+	binary.LittleEndian.PutUint32(b4[:], bh)
+	copy(hdr[7:], b4[:3])
+	return append(hdr, b...)
 }

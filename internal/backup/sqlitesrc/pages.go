@@ -34,6 +34,7 @@ type PageIndex struct {
 	usable   int
 	partial  []byte // the start of a page split across writes
 	header   []byte // the first 100 bytes, until the page size is known
+	n        uint32 // pages seen
 	types    []byte
 	cells    []uint16
 	kids     map[uint32][]uint32 // interior pages' children: left pointers, then the right-most
@@ -113,7 +114,8 @@ func (x *PageIndex) parseHeader(h []byte) error {
 
 // page summarises one whole page; its number is len(x.types)+1.
 func (x *PageIndex) page(pg []byte) {
-	pgno := uint32(len(x.types) + 1)
+	x.n++
+	pgno := x.n
 	hdr := 0
 	if pgno == 1 {
 		hdr = 100
@@ -121,7 +123,8 @@ func (x *PageIndex) page(pg []byte) {
 	typ, ncells := byte(pageOther), uint16(0)
 	switch t := pg[hdr]; t {
 	case pageTableLeaf, pageIndexLeaf, pageTableInterior, pageIndexInterior:
-		n := int(binary.BigEndian.Uint16(pg[hdr+3 : hdr+5]))
+		n16 := binary.BigEndian.Uint16(pg[hdr+3 : hdr+5])
+		n := int(n16)
 		ptrs := hdr + 8
 		if t == pageTableInterior || t == pageIndexInterior {
 			ptrs = hdr + 12
@@ -129,7 +132,7 @@ func (x *PageIndex) page(pg []byte) {
 		if ptrs+2*n > x.usable {
 			break // cannot be a b-tree page: counted as other
 		}
-		typ, ncells = t, uint16(n)
+		typ, ncells = t, n16
 		if t == pageTableInterior || t == pageIndexInterior {
 			kids := make([]uint32, 0, n+1)
 			ok := true
@@ -172,7 +175,7 @@ func (x *PageIndex) Rows(root uint32) (int64, error) {
 	if err := x.Err(); err != nil {
 		return 0, err
 	}
-	n := uint32(len(x.types))
+	n := x.n
 	if root < 1 || root > n {
 		return 0, fmt.Errorf("root page %d is outside the %d pages", root, n)
 	}
