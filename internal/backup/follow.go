@@ -9,6 +9,7 @@ import (
 	"hash/maphash"
 	"io"
 	"os"
+	"time"
 )
 
 // Follower is a Source whose copy can be compressed while it is being
@@ -68,6 +69,7 @@ func (s Sealer) sealFollowing(ctx context.Context, src Follower, raw, outPath st
 	var regions []region
 	var next, head int64 = -1, -1
 	var seekErr error
+	var reported time.Time
 	emit := func(off int64, b []byte) {
 		if seekErr != nil {
 			return
@@ -88,7 +90,10 @@ func (s Sealer) sealFollowing(ctx context.Context, src Follower, raw, outPath st
 		}
 		regions = append(regions, region{off, int64(len(b)), maphash.Bytes(seed, b)})
 		next += int64(len(b))
-		progress.report("compress", next, 0)
+		if time.Since(reported) > 500*time.Millisecond { // a few times a second at most
+			reported = time.Now()
+			progress.report("compress", next, 0)
+		}
 		fr.add(b)
 	}
 	began := now()
