@@ -1,5 +1,5 @@
 // Command backupspeed measures Warden's SQLite backup throughput (the
-// backup API in one step, then zstd) against the sqlite3 CLI's .backup on
+// backup API in one step, zstd alongside) against the sqlite3 CLI's .backup on
 // the same database in the same run, idle and under a steady write load,
 // and prints the ratio of their MB/s.
 //
@@ -17,9 +17,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	_ "modernc.org/sqlite"
@@ -37,12 +39,16 @@ func main() {
 	timeout := flag.Duration("timeout", 3*time.Minute, "give up on one backup after this long")
 	dir := flag.String("dir", "", "work directory (default: a temporary one, removed after)")
 	level := flag.String("level", "fastest", "zstd level: fastest, default, better")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of Warden's backups (not the generation) to this file")
 	flag.Parse()
+	cpuProfile = *cpuprofile
 	if err := run(*sizeMiB, *rate, *timeout, *dir, *level); err != nil {
 		fmt.Fprintln(os.Stderr, "backupspeed:", err)
 		os.Exit(1)
 	}
 }
+
+var cpuProfile string
 
 func run(sizeMiB, rate int, timeout time.Duration, dir, level string) error {
 	if _, err := exec.LookPath("sqlite3"); err != nil {
@@ -57,10 +63,14 @@ func run(sizeMiB, rate int, timeout time.Duration, dir, level string) error {
 		dir = d
 	}
 	src := filepath.Join(dir, "app.db")
-	fmt.Printf("generating a %d MiB SQLite database...\n", sizeMiB)
 	began := time.Now()
-	if err := generate(src, int64(sizeMiB)<<20); err != nil {
-		return err
+	if st, err := os.Stat(src); err == nil && st.Size() >= int64(sizeMiB)<<20*9/10 {
+		fmt.Printf("reusing the database in %s\n", src) // -dir of an earlier run
+	} else {
+		fmt.Printf("generating a %d MiB SQLite database...\n", sizeMiB)
+		if err := generate(src, int64(sizeMiB)<<20); err != nil {
+			return err
+		}
 	}
 	st, _ := os.Stat(src)
 	fmt.Printf("generated %.0f MiB in %v\n", float64(st.Size())/(1<<20), time.Since(began).Round(time.Second))
@@ -72,6 +82,17 @@ func run(sizeMiB, rate int, timeout time.Duration, dir, level string) error {
 		return err
 	}
 	defer catalogDB.Close()
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, load := range []bool{false, true} {
 		name := "idle"
 		if load {
@@ -81,8 +102,10 @@ func run(sizeMiB, rate int, timeout time.Duration, dir, level string) error {
 		if load {
 			stop = startWriter(src, rate)
 		}
-		baseSecs, baseSize, baseErr := sqlite3Backup(src, filepath.Join(dir, "baseline.db"), timeout)
+		baseSecs, baseCPU, baseSize, baseErr := sqlite3Backup(src, filepath.Join(dir, "baseline.db"), timeout)
+		cpu0 := cpuTime()
 		wSecs, wSize, raw, wErr := wardenBackup(mgr, timeout)
+		wCPU := cpuTime() - cpu0
 		written := stop()
 		os.Remove(filepath.Join(dir, "baseline.db"))
 		fmt.Printf("\n%s (%d rows written during the runs):\n", name, written)
@@ -90,17 +113,17 @@ func run(sizeMiB, rate int, timeout time.Duration, dir, level string) error {
 		if baseErr != nil {
 			fmt.Printf("  sqlite3 .backup: %v\n", baseErr)
 		} else {
-			fmt.Printf("  sqlite3 .backup:        %6.1fs  %7.1f MB/s  output %.0f MiB (uncompressed)\n", baseSecs, mb/baseSecs, float64(baseSize)/(1<<20))
+			fmt.Printf("  sqlite3 .backup:        %6.1fs  %7.1f MB/s  output %.0f MiB (uncompressed)  CPU %.2fs\n", baseSecs, mb/baseSecs, float64(baseSize)/(1<<20), baseCPU)
 		}
 		if wErr != nil {
 			fmt.Printf("  warden backup: %v\n", wErr)
 			continue
 		}
-		fmt.Printf("  warden (zstd %s):  %6.1fs  %7.1f MB/s  output %.0f MiB (%.1fx smaller than the %.0f MiB raw copy)\n",
-			level, wSecs, mb/wSecs, float64(wSize)/(1<<20), float64(raw)/float64(wSize), float64(raw)/(1<<20))
+		fmt.Printf("  warden (zstd %s):  %6.1fs  %7.1f MB/s  output %.0f MiB (%.1fx smaller than the %.0f MiB raw copy)  CPU %.2fs (this process)\n",
+			level, wSecs, mb/wSecs, float64(wSize)/(1<<20), float64(raw)/float64(wSize), float64(raw)/(1<<20), wCPU)
 		if recs, _ := mgr.List(context.Background(), backup.Filter{Limit: 1}); len(recs) > 0 && recs[0].Manifest != nil {
 			st := recs[0].Manifest.StagesMS
-			fmt.Printf("    stages: page copy %.1fs, compress (rows counted alongside) %.1fs, store %.1fs\n",
+			fmt.Printf("    stages: page copy (compressing alongside) %.1fs, rest of the compression, re-check, row count %.1fs, store %.1fs\n",
 				float64(st["dump"])/1000, float64(st["seal"])/1000, float64(st["store"])/1000)
 		}
 		if baseErr == nil {
@@ -138,25 +161,36 @@ func wardenBackup(mgr *backup.Manager, timeout time.Duration) (secs float64, siz
 	return time.Since(start).Seconds(), rec.Size, rec.RawSize, nil
 }
 
-func sqlite3Backup(src, dst string, timeout time.Duration) (float64, int64, error) {
+// sqlite3Backup runs the baseline and returns its wall time, the CPU time
+// of the sqlite3 process, and the output's size.
+func sqlite3Backup(src, dst string, timeout time.Duration) (float64, float64, int64, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	start := time.Now()
-	out, err := exec.CommandContext(ctx, "sqlite3", src, ".timeout 30000", ".backup "+dst).CombinedOutput()
+	cmd := exec.CommandContext(ctx, "sqlite3", src, ".timeout 30000", ".backup "+dst)
+	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
-		return 0, 0, fmt.Errorf("did not finish within %v (a stepwise copy restarts on every write)", timeout)
+		return 0, 0, 0, fmt.Errorf("did not finish within %v (a stepwise copy restarts on every write)", timeout)
 	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("%v: %s", err, strings.TrimSpace(string(out)))
+		return 0, 0, 0, fmt.Errorf("%v: %s", err, strings.TrimSpace(string(out)))
 	}
+	cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 	f, err := os.Open(dst)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	f.Sync() // Warden fsyncs its output; so must the baseline to be fair
 	st, _ := f.Stat()
 	f.Close()
-	return time.Since(start).Seconds(), st.Size(), nil
+	return time.Since(start).Seconds(), cpu, st.Size(), nil
+}
+
+// cpuTime is the user and system CPU time this process used so far.
+func cpuTime() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // generate fills path with payments-like rows until it reaches size bytes.

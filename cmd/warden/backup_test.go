@@ -90,3 +90,18 @@ backups:
 		t.Errorf("unknown target: %d %s", code, errs)
 	}
 }
+
+// TestBackupDrillOfWardenCLI: warden backup drill warden reports the audit
+// trail of the restored copy as verified.
+func TestBackupDrillOfWardenCLI(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "warden.yaml")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf("data_dir: %s/data\n", dir)), 0o600)
+	if code, out, errs := backupCLI(t, "backup", "run", "warden", "--config", cfgPath); code != 0 {
+		t.Fatalf("run: %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs := backupCLI(t, "backup", "drill", "warden", "--config", cfgPath)
+	if code != 0 || !strings.Contains(out, "audit trail: verified") {
+		t.Errorf("drill: %d\n%s\n%s", code, out, errs)
+	}
+}

@@ -67,8 +67,10 @@ func newTarget(cfg *config.Config, db *store.DB, bc config.Backup, work string) 
 		t.Source = &pgsrc.Source{URL: bc.Postgres.Value(), ScratchURL: bc.ScratchURL.Value(), BinDir: bc.PGBinDir}
 	case db.Dialect == store.SQLite: // the built-in target: Warden's own state
 		t.Source = &sqlitesrc.Source{Path: db.Path, WorkDir: work}
+		t.PostCheck = auditPostCheck(cfg, store.SQLite)
 	default:
 		t.Source = &pgsrc.Source{URL: cfg.Database.URL.Value(), ScratchURL: bc.ScratchURL.Value(), BinDir: bc.PGBinDir}
+		t.PostCheck = auditPostCheck(cfg, store.Postgres)
 	}
 	if bc.IsS3() {
 		bucket, prefix, err := dest.ParseS3URL(bc.Destination)

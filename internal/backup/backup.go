@@ -61,6 +61,10 @@ type Dump struct {
 	// Count, when Tables is nil, counts the rows of the raw copy; the
 	// Manager runs it alongside compression, which reads the same file.
 	Count func(ctx context.Context) (map[string]int64, error)
+	// Pages, when set, is fed the raw copy's bytes in order while they
+	// are compressed (one read of the copy serves both), and Count is
+	// called after that, to count from what Pages saw.
+	Pages io.Writer
 }
 
 // FilePutter is a Destination that can take a finished local file whole

@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -47,9 +48,164 @@ type sealed struct {
 	File
 }
 
+// sealChunk is how much of the raw copy one zstd frame holds. Frames are
+// compressed on every core at once and written in order; a zstd decoder
+// reads the concatenated frames as one stream, so restores are unchanged.
+const sealChunk = 4 << 20
+
+// framer compresses chunks handed to it in order into one zstd frame each,
+// on up to GOMAXPROCS encoders at once, and writes the frames in the same
+// order to sink from one writer goroutine. At most a few chunks are in
+// flight: add blocks when the writer is behind.
+type framer struct {
+	enc       *zstd.Encoder
+	jobs      chan *frameJob
+	order     chan *frameJob
+	rawFree   chan []byte
+	frameFree chan []byte
+	written   chan error
+	wg        sync.WaitGroup
+	chunks    int
+}
+
+type frameJob struct {
+	raw   []byte
+	frame chan []byte
+}
+
+func newFramer(level zstd.EncoderLevel, sink io.Writer) (*framer, error) {
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(workers), zstd.WithZeroFrames(true))
+	if err != nil {
+		return nil, err
+	}
+	f := &framer{
+		enc: enc, jobs: make(chan *frameJob, workers), order: make(chan *frameJob, 2*workers),
+		rawFree: make(chan []byte, 3*workers+2), frameFree: make(chan []byte, 3*workers+2), written: make(chan error, 1),
+	}
+	go func() {
+		var werr error
+		for j := range f.order {
+			frame := <-j.frame
+			if werr == nil {
+				_, werr = sink.Write(frame)
+			}
+			select {
+			case f.frameFree <- frame[:0]:
+			default:
+			}
+		}
+		f.written <- werr
+	}()
+	for range workers {
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			for j := range f.jobs {
+				var dst []byte
+				select {
+				case dst = <-f.frameFree:
+				default:
+				}
+				j.frame <- enc.EncodeAll(j.raw, dst)
+				select {
+				case f.rawFree <- j.raw[:cap(j.raw)]:
+				default:
+				}
+			}
+		}()
+	}
+	return f, nil
+}
+
+// buffer returns a chunk buffer of sealChunk bytes to fill and add.
+func (f *framer) buffer() []byte {
+	select {
+	case b := <-f.rawFree:
+		return b
+	default:
+		return make([]byte, sealChunk)
+	}
+}
+
+// add queues b (from buffer) for compression; b must not be used after.
+func (f *framer) add(b []byte) {
+	j := &frameJob{raw: b, frame: make(chan []byte, 1)}
+	f.chunks++
+	f.order <- j
+	f.jobs <- j
+}
+
+// close waits for every frame to be written and reports a write error.
+func (f *framer) close() error {
+	close(f.jobs)
+	close(f.order)
+	f.wg.Wait()
+	err := <-f.written
+	_ = f.enc.Close() // the encoder's own state: EncodeAll has returned every frame
+	return err
+}
+
+// sealer is the output side of a seal: the file, its hash and size, and
+// the optional age encryption in front of it.
+type sealOut struct {
+	f      *os.File
+	hash   hash.Hash
+	count  *counter
+	buf    *bufio.Writer
+	sink   io.Writer
+	ageW   io.WriteCloser
+	closed bool
+}
+
+func (s Sealer) create(outPath string) (*sealOut, error) {
+	out, err := os.OpenFile(outPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	o := &sealOut{f: out, hash: sha256.New(), count: &counter{}}
+	o.buf = bufio.NewWriterSize(io.MultiWriter(out, o.hash, o.count), 1<<20)
+	o.sink = o.buf
+	if len(s.Recipients) > 0 {
+		o.ageW, err = age.Encrypt(o.buf, s.Recipients...)
+		if err != nil {
+			_ = out.Close() // the encryption error is the one to report
+			return nil, fmt.Errorf("encrypt: %w", err)
+		}
+		o.sink = o.ageW
+	}
+	return o, nil
+}
+
+// finish closes the encryption, flushes and fsyncs the output.
+func (o *sealOut) finish(outPath string) error {
+	if o.ageW != nil {
+		if err := o.ageW.Close(); err != nil {
+			return fmt.Errorf("encrypt: %w", err)
+		}
+	}
+	if err := o.buf.Flush(); err != nil {
+		return err
+	}
+	if err := o.f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", outPath, err)
+	}
+	o.closed = true
+	return o.f.Close()
+}
+
+func (o *sealOut) abort() {
+	if !o.closed {
+		_ = o.f.Close() // abandoned: the seal's own error is returned
+	}
+}
+
 // seal compresses (and encrypts) the file at rawPath into outPath, hashing
-// both sides on the way, and fsyncs the output.
-func (s Sealer) seal(rawPath, outPath string, progress Progress) (sealed, error) {
+// both sides on the way, and fsyncs the output. It reads the raw file once:
+// each chunk is hashed and shown to pages (when not nil) by the reading
+// goroutine, compressed into its own frame by one of up to GOMAXPROCS
+// compressors, and encrypted, hashed and written in order by a writer.
+func (s Sealer) seal(rawPath, outPath string, progress Progress, pages io.Writer) (sealed, error) {
 	level, err := zstdLevel(s.Level)
 	if err != nil {
 		return sealed{}, err
@@ -63,50 +219,50 @@ func (s Sealer) seal(rawPath, outPath string, progress Progress) (sealed, error)
 	if err != nil {
 		return sealed{}, err
 	}
-	out, err := os.OpenFile(outPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	out, err := s.create(outPath)
 	if err != nil {
 		return sealed{}, err
 	}
-	defer out.Close()
-
-	outHash := sha256.New()
-	outCount := &counter{}
-	buf := bufio.NewWriterSize(io.MultiWriter(out, outHash, outCount), 1<<20)
-	var sink io.Writer = buf
-	var ageW io.WriteCloser
-	if len(s.Recipients) > 0 {
-		ageW, err = age.Encrypt(buf, s.Recipients...)
-		if err != nil {
-			return sealed{}, fmt.Errorf("encrypt: %w", err)
-		}
-		sink = ageW
-	}
-	zw, err := zstd.NewWriter(sink, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(min(runtime.GOMAXPROCS(0), 4)))
+	defer out.abort()
+	fr, err := newFramer(level, out.sink)
 	if err != nil {
 		return sealed{}, err
 	}
 	rawHash := sha256.New()
+	var tee io.Writer = rawHash
+	if pages != nil {
+		tee = io.MultiWriter(rawHash, pages)
+	}
 	pr := &progressReader{r: in, stage: "compress", total: st.Size(), progress: progress}
-	rawN, err := io.Copy(zw, io.TeeReader(pr, rawHash))
-	if err != nil {
-		zw.Close()
-		return sealed{}, fmt.Errorf("compress: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return sealed{}, fmt.Errorf("compress: %w", err)
-	}
-	if ageW != nil {
-		if err := ageW.Close(); err != nil {
-			return sealed{}, fmt.Errorf("encrypt: %w", err)
+	var rawN int64
+	var readErr error
+	for {
+		b := fr.buffer()
+		n, err := io.ReadFull(pr, b)
+		if n > 0 || fr.chunks == 0 { // an empty file still gets its (empty) frame
+			_, _ = tee.Write(b[:n]) // hashes and the page index never fail
+			rawN += int64(n)
+			fr.add(b[:n])
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			readErr = err
+			break
 		}
 	}
-	if err := buf.Flush(); err != nil {
+	werr := fr.close()
+	if readErr != nil {
+		return sealed{}, fmt.Errorf("compress: read %s: %w", rawPath, readErr)
+	}
+	if werr != nil {
+		return sealed{}, fmt.Errorf("compress: %w", werr)
+	}
+	if err := out.finish(outPath); err != nil {
 		return sealed{}, err
 	}
-	if err := out.Sync(); err != nil {
-		return sealed{}, fmt.Errorf("fsync %s: %w", outPath, err)
-	}
-	return sealed{File{Size: outCount.n, SHA256: hexSum(outHash), RawSize: rawN, RawSHA256: hexSum(rawHash)}}, out.Close()
+	return sealed{File{Size: out.count.n, SHA256: hexSum(out.hash), RawSize: rawN, RawSHA256: hexSum(rawHash)}}, nil
 }
 
 // Opener reverses a Sealer: it decrypts with Identities and decompresses.

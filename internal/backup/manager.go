@@ -209,30 +209,67 @@ func (m *Manager) produce(ctx context.Context, t *Target, rec *Record, progress 
 	began := m.opts.Clock.Now()
 	raw := filepath.Join(work, "raw."+t.Source.Ext())
 	progress.report("dump", 0, 0)
+	name := rec.ID + "." + t.Source.Ext() + ".zst"
+	if len(t.Sealer.Recipients) > 0 {
+		name += ".age"
+	}
+	sealedPath := filepath.Join(work, name)
+	if f, ok := t.Source.(Follower); ok && len(t.Sealer.Recipients) == 0 {
+		// Compress while the copy is written (the copy leaves a core idle).
+		now := func() int64 { return m.opts.Clock.Now().Sub(began).Milliseconds() }
+		var fo followed
+		var tables map[string]int64
+		fo, err = t.Sealer.sealFollowing(ctx, f, raw, sealedPath, progress, now)
+		if err == nil {
+			tables = fo.dump.Tables
+			if tables == nil && fo.dump.Count != nil {
+				tables, err = fo.dump.Count(ctx)
+				if err != nil {
+					return nil, &Error{Op: "backup", Target: t.Name, Err: fmt.Errorf("count rows in the copy: %w", err)}
+				}
+			}
+			fo.dump.Tables = tables
+			stages := map[string]int64{"dump": fo.copyMS, "seal": now() - fo.copyMS}
+			return m.finishProduce(ctx, t, rec, fo.dump, fo.sealed, name, sealedPath, raw, stages, began, progress)
+		}
+		if !errors.Is(err, errFollow) {
+			return nil, &Error{Op: "backup", Target: t.Name, Err: fmt.Errorf("dump %s: %w", t.Source.Describe(), err)}
+		}
+		// Never expected: the copy is taken again and sealed the ordinary way.
+		m.opts.Logger.Warn("backup: copying again without compressing alongside", "target", t.Name, "reason", err)
+		os.Remove(raw)
+		began = m.opts.Clock.Now()
+	}
 	dump, err := t.Source.Dump(ctx, raw)
 	if err != nil {
 		return nil, &Error{Op: "backup", Target: t.Name, Err: fmt.Errorf("dump %s: %w", t.Source.Describe(), err)}
 	}
 	stages := map[string]int64{"dump": m.opts.Clock.Now().Sub(began).Milliseconds()}
 	mark := m.opts.Clock.Now()
-	name := rec.ID + "." + t.Source.Ext() + ".zst"
-	if len(t.Sealer.Recipients) > 0 {
-		name += ".age"
-	}
-	sealedPath := filepath.Join(work, name)
 	// Counting rows and compressing both read the raw copy: run them side
 	// by side.
 	type counted struct {
 		tables map[string]int64
 		err    error
 	}
+	// A source with a page reader counts from the pages the compressor
+	// reads (then Count runs after the seal, cheaply).
 	countDone := make(chan counted, 1)
-	if dump.Tables == nil && dump.Count != nil {
-		go func() { tables, err := dump.Count(ctx); countDone <- counted{tables, err} }()
-	} else {
+	switch {
+	case dump.Tables != nil || dump.Count == nil:
 		countDone <- counted{dump.Tables, nil}
+	case dump.Pages == nil:
+		go func() { tables, err := dump.Count(ctx); countDone <- counted{tables, err} }()
 	}
-	s, err := t.Sealer.seal(raw, sealedPath, progress)
+	s, err := t.Sealer.seal(raw, sealedPath, progress, dump.Pages)
+	if dump.Tables == nil && dump.Count != nil && dump.Pages != nil {
+		if err != nil {
+			countDone <- counted{}
+		} else {
+			tables, cerr := dump.Count(ctx)
+			countDone <- counted{tables, cerr}
+		}
+	}
 	c := <-countDone
 	if err != nil {
 		return nil, &Error{Op: "backup", Target: t.Name, File: name, Err: err}
@@ -242,7 +279,13 @@ func (m *Manager) produce(ctx context.Context, t *Target, rec *Record, progress 
 	}
 	dump.Tables = c.tables
 	stages["seal"] = m.opts.Clock.Now().Sub(mark).Milliseconds()
-	mark = m.opts.Clock.Now()
+	return m.finishProduce(ctx, t, rec, dump, s, name, sealedPath, raw, stages, began, progress)
+}
+
+// finishProduce stores a sealed backup and its manifest.
+func (m *Manager) finishProduce(ctx context.Context, t *Target, rec *Record, dump Dump, s sealed, name, sealedPath, raw string,
+	stages map[string]int64, began time.Time, progress Progress) (*Manifest, error) {
+	mark := m.opts.Clock.Now()
 	os.Remove(raw) // free the space before uploading
 	s.Name = name
 	man := &Manifest{

@@ -1,15 +1,18 @@
 package dest_test
 
-// These tests run minio-go against gofakes3, an in-process S3 server: it
-// is a fake (a well-known Go implementation of the S3 API over memory),
-// used because no real S3-compatible server can be installed here. The
-// test names say so.
+// These tests run minio-go against S3 servers, and the test names say
+// which: *Gofakes3 against gofakes3, an in-process fake (a well-known Go
+// implementation of the S3 API over memory), always; *RealServer against
+// a real S3-compatible server on loopback named by WARDEN_TEST_S3_URL
+// (s3_real_test.go), when one is running. The same bodies run on both.
+// Failures are injected in front of either by the flaky transport.
 
 import (
 	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -61,6 +64,17 @@ func (f *flaky) RoundTrip(r *http.Request) (*http.Response, error) {
 	return f.next.RoundTrip(r)
 }
 
+// uniqueBucket adds a random suffix: a real server outlives one test.
+func uniqueBucket(base string) string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return base + "-" + hex.EncodeToString(b)
+}
+
+// newS3 makes a destination on a server with a fresh bucket, its HTTP
+// traffic going through tr.
+type newS3 func(t *testing.T, tr *flaky, bucket, prefix string) *dest.S3
+
 func fakeS3(t *testing.T, tr *flaky, bucket, prefix string) *dest.S3 {
 	t.Helper()
 	be := s3mem.New()
@@ -80,10 +94,15 @@ func fakeS3(t *testing.T, tr *flaky, bucket, prefix string) *dest.S3 {
 	return s
 }
 
-func TestS3DestinationGofakes3(t *testing.T) {
+func TestS3DestinationGofakes3(t *testing.T) { testS3Destination(t, fakeS3, "backups") }
+
+// testS3Destination: a multipart upload through injected 503s, read back,
+// list, delete.
+func testS3Destination(t *testing.T, mk newS3, bucket string) {
+	bucket = uniqueBucket(bucket)
 	tr := &flaky{failures: 2}
-	s := fakeS3(t, tr, "backups", "prod/app")
-	if s.String() != "s3://backups/prod/app" {
+	s := mk(t, tr, bucket, "prod/app")
+	if s.String() != "s3://"+bucket+"/prod/app" {
 		t.Errorf("String() = %s", s)
 	}
 	ctx := context.Background()
@@ -124,7 +143,10 @@ func TestS3DestinationGofakes3(t *testing.T) {
 
 // TestS3BackupVerifyRestoreGofakes3 runs a whole backup through S3: upload
 // with injected failures, verification reading it back, restore.
-func TestS3BackupVerifyRestoreGofakes3(t *testing.T) {
+func TestS3BackupVerifyRestoreGofakes3(t *testing.T) { testS3BackupVerifyRestore(t, fakeS3, "bkp") }
+
+func testS3BackupVerifyRestore(t *testing.T, mk newS3, bucket string) {
+	bucket = uniqueBucket(bucket)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "app.db")
 	db, err := sql.Open("sqlite", src)
@@ -141,7 +163,7 @@ func TestS3BackupVerifyRestoreGofakes3(t *testing.T) {
 	}
 	db.Close()
 	tr := &flaky{failures: 1}
-	target := &backup.Target{Name: "app", Source: &sqlitesrc.Source{Path: src, WorkDir: dir}, Dest: fakeS3(t, tr, "bkp", ""), Verify: true}
+	target := &backup.Target{Name: "app", Source: &sqlitesrc.Source{Path: src, WorkDir: dir}, Dest: mk(t, tr, bucket, ""), Verify: true}
 	mgr, err := backup.New(backup.Options{Targets: []*backup.Target{target}, Catalog: backupsql.New(storetest.SQLite(t, backupsql.Migrations)),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), WorkDir: dir})
 	if err != nil {
@@ -152,7 +174,7 @@ func TestS3BackupVerifyRestoreGofakes3(t *testing.T) {
 	if err != nil || rec.VerifyStatus != backup.VerifyPassed {
 		t.Fatalf("backup to S3: %v %+v", err, rec)
 	}
-	if rec.Destination != "s3://bkp" || tr.parts < 2 {
+	if rec.Destination != "s3://"+bucket || tr.parts < 2 {
 		t.Errorf("destination %s, %d parts", rec.Destination, tr.parts)
 	}
 	to := filepath.Join(dir, "restored.db")

@@ -47,49 +47,166 @@ type backuper interface {
 // Dump implements backup.Source: the backup API copies all pages in one
 // step into path; the rows are counted in that copy (Dump.Count).
 func (s *Source) Dump(ctx context.Context, path string) (backup.Dump, error) {
+	d, _, err := s.dump(ctx, path, nil, nil)
+	return d, err
+}
+
+var _ backup.Follower = (*Source)(nil)
+
+// DumpFollow implements backup.Follower: while the backup API writes the
+// copy, the file is read behind it. SQLite's backup writes every page of
+// a new database once, in page order as its page cache spills (the cache
+// writes its oldest dirty page first, and no page needs a journal sync
+// here), except page 1, which it keeps until the commit rewrites it: so
+// a region is handed on once the file has grown a page past it, and page
+// 1 (the head) is left to the caller. The caller checks every region
+// against the finished file, so this ordering is an optimisation, never a
+// promise the backup relies on.
+func (s *Source) DumpFollow(ctx context.Context, path string, buf func() []byte, emit func(off int64, b []byte)) (backup.Dump, int64, error) {
+	return s.dump(ctx, path, buf, emit)
+}
+
+// followPoll is how often the copy's size is looked at while it grows.
+const followPoll = 2 * time.Millisecond
+
+func (s *Source) dump(ctx context.Context, path string, buf func() []byte, emit func(off int64, b []byte)) (backup.Dump, int64, error) {
+	d, head, err := s.dumpInner(ctx, path, buf, emit)
+	return d, head, err
+}
+
+func (s *Source) dumpInner(ctx context.Context, path string, buf func() []byte, emit func(off int64, b []byte)) (backup.Dump, int64, error) {
 	if _, err := os.Stat(s.Path); err != nil {
-		return backup.Dump{}, fmt.Errorf("source database: %w", err)
+		return backup.Dump{}, 0, fmt.Errorf("source database: %w", err)
 	}
 	db, err := sql.Open("sqlite", "file:"+s.Path+"?_pragma=busy_timeout(30000)")
 	if err != nil {
-		return backup.Dump{}, err
+		return backup.Dump{}, 0, err
 	}
 	defer db.Close()
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return backup.Dump{}, fmt.Errorf("open %s: %w", s.Path, err)
+		return backup.Dump{}, 0, fmt.Errorf("open %s: %w", s.Path, err)
 	}
 	defer conn.Close()
 	var version string
 	if err := conn.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&version); err != nil {
-		return backup.Dump{}, fmt.Errorf("open %s: %w", s.Path, err)
+		return backup.Dump{}, 0, fmt.Errorf("open %s: %w", s.Path, err)
+	}
+	var head int64
+	if err := conn.QueryRowContext(ctx, "PRAGMA page_size").Scan(&head); err != nil {
+		return backup.Dump{}, 0, fmt.Errorf("open %s: %w", s.Path, err)
 	}
 	var snapshot time.Time
-	err = conn.Raw(func(dc any) error {
-		b, ok := dc.(backuper)
-		if !ok {
-			return errors.New("the SQLite driver has no backup API")
-		}
-		// The copy is a fresh temporary file: it needs no rollback journal
-		// and no syncs while pages are written (the artifact is fsynced).
-		bk, err := b.NewBackup("file:" + path + "?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)")
-		if err != nil {
-			return fmt.Errorf("start backup: %w", err)
-		}
-		// Every transaction committed before this instant is in the copy.
-		snapshot = time.Now().UTC()
-		_, stepErr := bk.Step(-1)
-		finErr := bk.Finish()
-		return errors.Join(stepErr, finErr)
-	})
+	copied := make(chan error, 1)
+	go func() {
+		copied <- conn.Raw(func(dc any) error {
+			b, ok := dc.(backuper)
+			if !ok {
+				return errors.New("the SQLite driver has no backup API")
+			}
+			// The copy is a fresh temporary file: it needs no rollback journal
+			// and no syncs while pages are written (the artifact is fsynced).
+			bk, err := b.NewBackup("file:" + path + "?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)")
+			if err != nil {
+				return fmt.Errorf("start backup: %w", err)
+			}
+			// Every transaction committed before this instant is in the copy.
+			snapshot = time.Now().UTC()
+			_, stepErr := bk.Step(-1)
+			finErr := bk.Finish()
+			return errors.Join(stepErr, finErr)
+		})
+	}()
+	if emit != nil {
+		err = follow(path, head, copied, buf, emit)
+	} else {
+		err = <-copied
+	}
 	if err != nil {
-		return backup.Dump{}, fmt.Errorf("copy pages: %w", err)
+		return backup.Dump{}, 0, fmt.Errorf("copy pages: %w", err)
 	}
 	// The copy is a temporary file: the artifact made from it is fsynced,
 	// so syncing this one too would only write it to disk twice.
-	return backup.Dump{Count: func(ctx context.Context) (map[string]int64, error) { return countFile(ctx, path) }, SnapshotAt: snapshot, Tools: map[string]string{
+	// The rows are counted from the copy's b-tree pages as they stream
+	// through the compressor (Pages), so the copy is read once; should the
+	// pages not add up, count(*) through SQLite counts instead.
+	idx := NewPageIndex()
+	count := func(ctx context.Context) (map[string]int64, error) {
+		if tables, err := countPages(ctx, path, idx); err == nil {
+			return tables, nil
+		}
+		return countFile(ctx, path)
+	}
+	return backup.Dump{Pages: idx, Count: count, SnapshotAt: snapshot, Tools: map[string]string{
 		"sqlite": version, "sqlite_driver": "modernc.org/sqlite " + moduleVersion("modernc.org/sqlite"),
-	}}, nil
+	}}, head, nil
+}
+
+// follow reads the copy at path behind the backup API until copied
+// reports the end of the copy, handing emit each sealChunk-sized region
+// from offset head on once the file has grown a page past it, then the
+// rest of the finished file. It returns the copy's error. A region that
+// cannot be read ends the following (the caller's check then finds the
+// copy longer than what it was given and seals the file again).
+func follow(path string, head int64, copied <-chan error, buf func() []byte, emit func(off int64, b []byte)) error {
+	next := head
+	var f *os.File
+	failed := false
+	defer func() {
+		if f != nil {
+			f.Close()
+		}
+	}()
+	var b []byte // the next region's buffer, kept until it is filled
+	read := func(limit int64, whole bool) {
+		for !failed && next < limit {
+			if b == nil {
+				b = buf()
+			}
+			n := min(int64(len(b)), limit-next)
+			if whole && n < int64(len(b)) {
+				return
+			}
+			if _, err := f.ReadAt(b[:n], next); err != nil {
+				failed = true
+				return
+			}
+			emit(next, b[:n])
+			b = nil
+			next += n
+		}
+	}
+	tick := time.NewTicker(followPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-copied:
+			if err != nil {
+				return err
+			}
+			if f == nil {
+				var oerr error
+				if f, oerr = os.Open(path); oerr != nil {
+					return oerr
+				}
+			}
+			if st, serr := f.Stat(); serr == nil {
+				read(st.Size(), false)
+			}
+			return nil
+		case <-tick.C:
+		}
+		if f == nil {
+			var oerr error
+			if f, oerr = os.Open(path); oerr != nil {
+				f = nil
+				continue // not created yet
+			}
+		}
+		if st, err := f.Stat(); err == nil {
+			read(st.Size()-head, true) // a page of margin behind the writer
+		}
+	}
 }
 
 // Scratch implements backup.Source: a fresh directory with no database.
@@ -223,6 +340,58 @@ func quickOpen(ctx context.Context, path string) error {
 	defer db.Close()
 	var n int
 	return db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n)
+}
+
+// countPages counts every table's rows (except SQLite's own) from idx, the
+// page index of the file at path; only the schema is read with SQL. A
+// virtual table (no root page) is counted with count(*).
+func countPages(ctx context.Context, path string, idx *PageIndex) (map[string]int64, error) {
+	if err := idx.Err(); err != nil {
+		return nil, err
+	}
+	db, err := openRO(path)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT name, rootpage FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`)
+	if err != nil {
+		return nil, err
+	}
+	roots := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var root sql.NullInt64
+		if err := rows.Scan(&name, &root); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		roots[name] = root.Int64
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(roots))
+	for name, root := range roots {
+		if root <= 0 {
+			var c int64
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM "`+strings.ReplaceAll(name, `"`, `""`)+`"`).Scan(&c); err != nil {
+				return nil, fmt.Errorf("count %s: %w", name, err)
+			}
+			out[name] = c
+			continue
+		}
+		if root > int64(^uint32(0)) {
+			return nil, fmt.Errorf("table %s: root page %d", name, root)
+		}
+		n, err := idx.Rows(uint32(root))
+		if err != nil {
+			return nil, fmt.Errorf("table %s: %w", name, err)
+		}
+		out[name] = n
+	}
+	return out, nil
 }
 
 func countFile(ctx context.Context, path string) (map[string]int64, error) {
