@@ -187,7 +187,7 @@ func (s *Service) Query(ctx context.Context, req QueryRequest) (*Result, error) 
 		q.Pipes = append([]logql.Pipe{&logql.SortPipe{By: []logql.SortField{{Field: FieldTime, Desc: true}}}, &logql.LimitPipe{N: limit}}, q.Pipes...)
 	}
 	run := q.NewRunner()
-	err = s.store.Scan(ctx, ScanRequest{Envs: req.Envs, Start: req.Start, End: req.End, Filter: q.Filter, Fields: q.Fields(), Now: now}, run.Add)
+	err = s.store.Scan(ctx, ScanRequest{Envs: req.Envs, Start: req.Start, End: req.End, Filter: q.Filter, Fields: q.Fields(), Now: now, Blocks: run.BlockSink()}, run.Add)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package logstore
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -254,51 +253,49 @@ func encodeColumn(vals []string) []byte {
 	return b
 }
 
-// decodeColumnDict decodes a column and also returns, for a dictionary
-// column, the dictionary and each row's code, so that filters can be
-// decided per value.
-func decodeColumnDict(b []byte, rows int) (out, dict []string, codes []byte, err error) {
+// decodeColumn decodes a column: a dictionary column as its dictionary
+// and one code a row (so that filters can be decided per value), any other
+// as one value a row.
+func decodeColumn(b []byte, rows int) (logql.Column, error) {
 	if len(b) == 0 {
-		return nil, nil, nil, errCorrupt
+		return logql.Column{}, errCorrupt
 	}
-	out = make([]string, rows)
 	switch b[0] {
 	case 1:
 		r := &reader{b: b[1:]}
 		n := r.uvarint()
 		if n > 256 {
-			return nil, nil, nil, errCorrupt
+			return logql.Column{}, errCorrupt
 		}
-		dict = make([]string, n)
+		dict := make([]string, n)
 		for i := range dict {
 			dict[i] = r.str()
 		}
 		if r.err != nil || len(r.b) != rows {
-			return nil, nil, nil, errCorrupt
+			return logql.Column{}, errCorrupt
 		}
-		for i, c := range r.b {
+		for _, c := range r.b {
 			if int(c) >= len(dict) {
-				return nil, nil, nil, errCorrupt
+				return logql.Column{}, errCorrupt
 			}
-			out[i] = dict[c]
 		}
-		codes = r.b
+		return logql.Column{Dict: dict, Codes: r.b}, nil
 	case 0:
+		out := make([]string, rows)
 		all := string(b[1:]) // one allocation; values are substrings of it
 		pos := 0
 		for i := range out {
 			n, k := binary.Uvarint([]byte(all[pos:min(pos+10, len(all))]))
 			if k <= 0 || n > uint64(len(all)-pos-k) { // a huge n must not wrap int past the check
-				return nil, nil, nil, errCorrupt
+				return logql.Column{}, errCorrupt
 			}
 			pos += k
 			out[i] = all[pos : pos+int(n)]
 			pos += int(n)
 		}
-	default:
-		return nil, nil, nil, errCorrupt
+		return logql.Column{Values: out}, nil
 	}
-	return out, dict, codes, nil
+	return logql.Column{}, errCorrupt
 }
 
 func encodeIndex(walSeq uint64, replaces []uint64, metas []blockMeta) []byte {
@@ -418,19 +415,28 @@ func (p *part) readTimes(bm *blockMeta) ([]int64, error) {
 		return nil, err
 	}
 	out := make([]int64, bm.rows)
-	br := bytes.NewReader(raw)
-	for i := range out {
-		var v int64
-		if i == 0 {
-			v, err = binary.ReadVarint(br)
+	if bm.rows == 0 {
+		return out, nil
+	}
+	v, k := binary.Varint(raw)
+	if k <= 0 {
+		return nil, errCorrupt
+	}
+	out[0] = v
+	raw = raw[k:]
+	for i := 1; i < len(out); i++ {
+		var d uint64
+		if len(raw) > 0 && raw[0] < 0x80 { // most deltas fit one byte
+			d = uint64(raw[0])
+			raw = raw[1:]
 		} else {
-			var d uint64
-			d, err = binary.ReadUvarint(br)
-			v = out[i-1] + int64(d)
+			d, k = binary.Uvarint(raw)
+			if k <= 0 {
+				return nil, errCorrupt
+			}
+			raw = raw[k:]
 		}
-		if err != nil {
-			return nil, errCorrupt
-		}
+		v += int64(d)
 		out[i] = v
 	}
 	return out, nil
