@@ -51,6 +51,8 @@ var (
 	runs    = flag.Int("runs", 5, "runs per query; the median is reported")
 	dirFlag = flag.String("dir", "", "work directory (default: a temporary one, removed after)")
 	cpuProf = flag.String("cpuprofile", "", "write a CPU profile of the Warden ingest here")
+	qProf   = flag.String("queryprofile", "", "write a CPU profile of the Warden queries here")
+	doBase  = flag.Bool("baseline", true, "also time the baseline queries (slow: a JSON decode of every line)")
 )
 
 const token = "bench-token-0123456789abcdef"
@@ -220,8 +222,25 @@ func main() {
 		{"phrase search", query(`"card declined by issuer" | stats count() n`),
 			func() string { return grepCount(flat, "card declined by issuer") }},
 	}
+	if *qProf != "" {
+		pf, err := os.Create(*qProf)
+		check(err)
+		check(pprof.StartCPUProfile(pf))
+		for _, c := range cases {
+			for i := 0; i < *runs; i++ {
+				c.warden()
+			}
+		}
+		pprof.StopCPUProfile()
+	}
 	for _, c := range cases {
+		cpu0 := cpuTime()
 		w, wr := median(c.warden)
+		qcpu := (cpuTime() - cpu0) / time.Duration(*runs)
+		if !*doBase {
+			fmt.Printf("| %s | %s (%s; %s CPU a run) | - | - |\n", c.name, ms(w), wr, ms(qcpu))
+			continue
+		}
 		b, br := median(c.grepped)
 		fmt.Printf("| %s | %s (%s) | %s (%s) | %.1fx faster |\n", c.name, ms(w), wr, ms(b), br, b.Seconds()/w.Seconds())
 	}

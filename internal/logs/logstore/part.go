@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync/atomic"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/wardenhq/warden/internal/logs"
@@ -165,36 +167,61 @@ func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 	}
 	bm.times = writeCompressed(w, tb)
 
+	// Columns: records mostly carry the same fields in the same order, so
+	// the column of a record's k-th field is guessed from the last record.
 	colIdx := map[string]int{}
 	var cols [][]string
+	var guess []int
 	for i := range recs {
-		for _, f := range recs[i].Fields {
-			c, ok := colIdx[f.Name]
-			if !ok {
+		for k, f := range recs[i].Fields {
+			c := -1
+			if k < len(guess) && bm.names[guess[k]] == f.Name {
+				c = guess[k]
+			} else if g, ok := colIdx[f.Name]; ok {
+				c = g
+			} else {
 				c = len(cols)
 				colIdx[f.Name] = c
 				cols = append(cols, make([]string, len(recs)))
 				bm.names = append(bm.names, f.Name)
 			}
+			if k < len(guess) {
+				guess[k] = c
+			} else {
+				guess = append(guess, c)
+			}
 			cols[c][i] = f.Value
 		}
 	}
-	sort.Slice(bm.names, func(i, j int) bool { return fieldLess(bm.names[i], bm.names[j]) })
+	order := slices.Clone(bm.names)
+	sort.Slice(order, func(i, j int) bool { return fieldLess(order[i], order[j]) })
+	bm.names = order
+	// The bloom filter holds each field's words (see logql.TokenKey).
 	keys := map[uint64]struct{}{}
 	var toks []string
+	var kb []byte
+	addTokens := func(name, v string) {
+		toks = logql.Tokens(v, toks[:0])
+		for _, t := range toks {
+			kb = append(append(append(kb[:0], name...), 0), t...)
+			keys[xxhash.Sum64(kb)] = struct{}{}
+		}
+	}
 	for _, name := range bm.names {
 		vals := cols[colIdx[name]]
-		bm.cols[name] = writeCompressed(w, encodeColumn(vals))
-		prevVal := "\xff" // runs of equal values are hashed once
-		for _, v := range vals {
-			if v == "" || v == prevVal {
-				continue
+		enc, dict := encodeColumnDict(vals)
+		bm.cols[name] = writeCompressed(w, enc)
+		if dict != nil {
+			for _, v := range dict {
+				addTokens(name, v)
 			}
-			prevVal = v
-			keys[hashKey(logql.ValueKey(name, v))] = struct{}{}
-			toks = logql.Tokens(v, toks[:0])
-			for _, t := range toks {
-				keys[hashKey(logql.TokenKey(name, t))] = struct{}{}
+			continue
+		}
+		prevVal := "" // runs of equal values are hashed once
+		for _, v := range vals {
+			if v != prevVal {
+				addTokens(name, v)
+				prevVal = v
 			}
 		}
 	}
@@ -218,39 +245,6 @@ func writeCompressed(w *countWriter, raw []byte) colMeta {
 	off := w.n
 	w.Write(c)
 	return colMeta{off: off, n: int64(len(c))}
-}
-
-// encodeColumn uses a dictionary when a column has few distinct values
-// (levels, methods, paths, status codes), plain values otherwise.
-func encodeColumn(vals []string) []byte {
-	dict := map[string]byte{}
-	var order []string
-	for _, v := range vals {
-		if _, ok := dict[v]; !ok {
-			if len(dict) == 256 {
-				order = nil
-				break
-			}
-			dict[v] = byte(len(order))
-			order = append(order, v)
-		}
-	}
-	if order != nil {
-		b := []byte{1}
-		b = binary.AppendUvarint(b, uint64(len(order)))
-		for _, v := range order {
-			b = appendString(b, v)
-		}
-		for _, v := range vals {
-			b = append(b, dict[v])
-		}
-		return b
-	}
-	b := []byte{0}
-	for _, v := range vals {
-		b = appendString(b, v)
-	}
-	return b
 }
 
 // decodeColumn decodes a column: a dictionary column as its dictionary
@@ -294,6 +288,8 @@ func decodeColumn(b []byte, rows int) (logql.Column, error) {
 			pos += int(n)
 		}
 		return logql.Column{Values: out}, nil
+	case colHex, colDecimal, colIPv4:
+		return decodeTyped(b[0], b[1:], rows)
 	}
 	return logql.Column{}, errCorrupt
 }

@@ -418,7 +418,11 @@ func scanBlocks(ctx context.Context, parts []*part, start, end, now int64, f log
 				sel = compileSel(f, c, now)(sel)
 				if len(sel) > 0 {
 					for _, name := range fields {
-						c.column(name)
+						if name == logql.FieldTime {
+							c.ts() // buckets read the numbers, not the text
+						} else {
+							c.column(name)
+						}
 					}
 				}
 				j.res <- result{c, sel}
