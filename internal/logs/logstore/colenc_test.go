@@ -27,14 +27,16 @@ func columnValues(t testing.TB, b []byte, rows int) []string {
 func TestColumnEncodingsRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	gen := map[string]func(i int) string{
-		"hex16":      func(int) string { return fmt.Sprintf("%016x", rng.Uint64()) },
-		"hex32":      func(int) string { return fmt.Sprintf("%032x", rng.Uint64()) },
-		"user":       func(int) string { return fmt.Sprintf("u-%06d", rng.IntN(200_000)) },
-		"bytes":      func(int) string { return fmt.Sprint(rng.IntN(50_000)) },
-		"ip":         func(int) string { return fmt.Sprintf("10.%d.%d.%d", rng.IntN(256), rng.IntN(256), rng.IntN(256)) },
-		"text":       func(i int) string { return fmt.Sprintf("line %d of %x", i, rng.Uint32()) },
-		"halfhex":    func(i int) string { return []string{"", fmt.Sprintf("%08x", rng.Uint32())}[i%2] },
-		"halfip":     func(i int) string { return []string{fmt.Sprintf("192.168.%d.%d", rng.IntN(256), rng.IntN(256)), ""}[i%2] },
+		"hex16":   func(int) string { return fmt.Sprintf("%016x", rng.Uint64()) },
+		"hex32":   func(int) string { return fmt.Sprintf("%032x", rng.Uint64()) },
+		"user":    func(int) string { return fmt.Sprintf("u-%06d", rng.IntN(200_000)) },
+		"bytes":   func(int) string { return fmt.Sprint(rng.IntN(50_000)) },
+		"ip":      func(int) string { return fmt.Sprintf("10.%d.%d.%d", rng.IntN(256), rng.IntN(256), rng.IntN(256)) },
+		"text":    func(i int) string { return fmt.Sprintf("line %d of %x", i, rng.Uint32()) },
+		"halfhex": func(i int) string { return []string{"", fmt.Sprintf("%08x", rng.Uint32())}[i%2] },
+		"halfip": func(i int) string {
+			return []string{fmt.Sprintf("192.168.%d.%d", rng.IntN(256), rng.IntN(256)), ""}[i%2]
+		},
 		"halfuser":   func(i int) string { return []string{"", fmt.Sprintf("acct_%d", rng.IntN(1e9))}[i%2] },
 		"mixedwidth": func(int) string { return fmt.Sprintf("%0*d", 1+rng.IntN(6), rng.IntN(1000)) },
 		"upperhex":   func(int) string { return fmt.Sprintf("%016X", rng.Uint64()) },
