@@ -69,9 +69,11 @@ func (s *Store) Scan(ctx context.Context, sc Scan, fn func(logql.Row) bool) erro
 	}
 	var mem []logs.Record
 	for _, m := range append(append([]*memBuf(nil), s.frozen...), s.mem) {
-		for k, recs := range m.recs {
+		for k, chunks := range m.recs {
 			if envOK(k.env) && dayOK(k.day) {
-				mem = append(mem, recs...) // copies headers only; records are immutable
+				for _, recs := range chunks {
+					mem = append(mem, recs...) // copies headers only; records are immutable
+				}
 			}
 		}
 	}
@@ -587,7 +589,7 @@ func (s *Store) Merge() error {
 }
 
 // maxMergeRows bounds the memory one merge takes.
-const maxMergeRows = 4 << 20
+const maxMergeRows = 2 << 20
 
 func (s *Store) mergePartition(pt *partition) error {
 	s.mu.RLock()
@@ -613,10 +615,8 @@ func (s *Store) mergePartition(pt *partition) error {
 		walSeq = max(walSeq, p.walSeq)
 		ids = append(ids, p.id)
 		for bi := range p.blocks {
-			if _, err := scanBlock(p, &p.blocks[bi], -1<<63, 1<<63-1, 0, logql.All{}, nil, func(r logql.Row) bool {
-				recs = append(recs, rowRecord(r))
-				return true
-			}); err != nil {
+			var err error
+			if recs, err = appendBlockRecords(recs, p, &p.blocks[bi]); err != nil {
 				return fmt.Errorf("merge %s: %w", p.path, err)
 			}
 		}
@@ -650,14 +650,26 @@ func (s *Store) mergePartition(pt *partition) error {
 	return syncDir(filepath.Dir(merged.path))
 }
 
-func rowRecord(r logql.Row) logs.Record {
-	rec := logs.Record{Fields: make([]logs.Field, 0, len(r)-1)}
-	for _, f := range r {
-		if f.Name == logql.FieldTime {
-			rec.Time, _ = time.Parse(time.RFC3339Nano, f.Value)
-			continue
-		}
-		rec.Fields = append(rec.Fields, f)
+// appendBlockRecords decodes a block back into records, column by column.
+func appendBlockRecords(recs []logs.Record, p *part, bm *blockMeta) ([]logs.Record, error) {
+	c := newCursor(p, bm)
+	times := c.ts()
+	cols := make([][]string, len(bm.names))
+	for j, name := range bm.names {
+		cols[j] = c.col(name)
 	}
-	return rec
+	if c.err != nil {
+		return recs, c.err
+	}
+	fields := make([]logs.Field, 0, bm.rows*len(cols)) // one allocation for the block's fields
+	for i, t := range times {
+		start := len(fields)
+		for j, vals := range cols {
+			if vals != nil && vals[i] != "" {
+				fields = append(fields, logs.Field{Name: bm.names[j], Value: vals[i]})
+			}
+		}
+		recs = append(recs, logs.Record{Time: time.Unix(0, t).UTC(), Fields: fields[start:len(fields):len(fields)]})
+	}
+	return recs, nil
 }

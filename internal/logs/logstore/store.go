@@ -68,9 +68,10 @@ type partition struct {
 	parts []*part
 }
 
-// memBuf holds appended records not yet in parts, per partition.
+// memBuf holds appended records not yet in parts, per partition, as the
+// slices they were appended in (no copy of a request's records).
 type memBuf struct {
-	recs  map[partKey][]logs.Record
+	recs  map[partKey][][]logs.Record
 	bytes int64
 	seq   uint64 // the WAL segment these records are in
 }
@@ -178,7 +179,7 @@ func (s *Store) recover() error {
 	if err != nil {
 		return err
 	}
-	s.mem = &memBuf{recs: map[partKey][]logs.Record{}}
+	s.mem = &memBuf{recs: map[partKey][][]logs.Record{}}
 	s.walSeq = flushed
 	for _, seq := range segs {
 		path := segmentPath(s.walDir, seq)
@@ -295,10 +296,35 @@ func dayOf(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
 func (s *Store) addMem(m *memBuf, env string, recs []logs.Record) int64 {
 	var size int64
+	// Records of one day, the usual case, are kept as the slice they came
+	// in; others are split by day.
+	var lo, hi int64 = 1, 0
+	var day string
+	oneDay := true
 	for i := range recs {
-		k := partKey{env: env, day: dayOf(recs[i].Time)}
-		m.recs[k] = append(m.recs[k], recs[i])
+		if t := recs[i].Time.UnixNano(); t < lo || t >= hi {
+			d := recs[i].Time.UTC()
+			start := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+			lo, hi = start.UnixNano(), start.AddDate(0, 0, 1).UnixNano()
+			if i > 0 && dayOf(d) != day {
+				oneDay = false
+			}
+			day = dayOf(d)
+		}
 		size += int64(recs[i].Size())
+	}
+	if oneDay {
+		k := partKey{env: env, day: day}
+		m.recs[k] = append(m.recs[k], slices.Clone(recs)) // the caller's slice stays the caller's
+	} else {
+		split := map[partKey][]logs.Record{}
+		for i := range recs {
+			k := partKey{env: env, day: dayOf(recs[i].Time)}
+			split[k] = append(split[k], recs[i])
+		}
+		for k, part := range split {
+			m.recs[k] = append(m.recs[k], part)
+		}
 	}
 	m.bytes += size
 	s.buffered.Add(size)
@@ -325,7 +351,10 @@ func (s *Store) Append(ctx context.Context, env string, recs []logs.Record) erro
 		s.kickFlush()
 		return ErrOverloaded
 	}
-	req := &appendReq{env: env, recs: recs, frame: encodeFrame(nil, env, recs), size: size, done: make(chan error, 1)}
+	frame := framePool.Get().(*[]byte)
+	*frame = encodeFrame((*frame)[:0], env, recs)
+	defer framePool.Put(frame)
+	req := &appendReq{env: env, recs: recs, frame: *frame, size: size, done: make(chan error, 1)}
 	select {
 	case s.appends <- req:
 	case <-ctx.Done():
@@ -337,6 +366,10 @@ func (s *Store) Append(ctx context.Context, env string, recs []logs.Record) erro
 	// that gave up never leaves a record half-acknowledged.
 	return <-req.done
 }
+
+// framePool keeps WAL frame buffers: a request's frame is megabytes, and
+// fresh memory of that size costs more to fault in than to fill.
+var framePool = sync.Pool{New: func() any { return new([]byte) }}
 
 func (s *Store) kickFlush() {
 	select {
@@ -351,7 +384,7 @@ func (s *Store) kickFlush() {
 func (s *Store) writeLoop() {
 	defer s.done.Done()
 	var batch []*appendReq
-	var buf []byte
+	var frames [][]byte
 	for {
 		select {
 		case <-s.stop:
@@ -359,13 +392,15 @@ func (s *Store) writeLoop() {
 			return
 		case req := <-s.appends:
 			batch = append(batch[:0], req)
-			buf = append(buf[:0], req.frame...)
+			frames = append(frames[:0], req.frame)
+			size := len(req.frame)
 		more:
-			for len(buf) < 8<<20 {
+			for size < 8<<20 {
 				select {
 				case r := <-s.appends:
 					batch = append(batch, r)
-					buf = append(buf, r.frame...)
+					frames = append(frames, r.frame)
+					size += len(r.frame)
 				default:
 					break more
 				}
@@ -373,7 +408,7 @@ func (s *Store) writeLoop() {
 			s.mu.Lock()
 			err := s.broken
 			if err == nil {
-				err = s.writeWAL(buf)
+				err = s.writeWAL(frames)
 			}
 			if err == nil {
 				for _, r := range batch {
@@ -401,13 +436,20 @@ func (s *Store) writeLoop() {
 // frames acknowledged later are not stranded behind a torn one (replay
 // stops at the first bad frame). If even that fails, the store refuses
 // appends from then on rather than acknowledge what it might not replay.
-func (s *Store) writeWAL(buf []byte) error {
-	_, err := s.wal.Write(buf)
+func (s *Store) writeWAL(frames [][]byte) error {
+	var err error
+	var n int64
+	for _, f := range frames {
+		if _, err = s.wal.Write(f); err != nil {
+			break
+		}
+		n += int64(len(f))
+	}
 	if err == nil {
 		err = s.wal.Sync()
 	}
 	if err == nil {
-		s.walSize += int64(len(buf))
+		s.walSize += n
 		return nil
 	}
 	if terr := s.wal.Truncate(s.walSize); terr != nil {
@@ -481,7 +523,7 @@ func (s *Store) Flush() error {
 		}
 		oldWAL.Close()
 		s.frozen = append(s.frozen, s.mem)
-		s.mem = &memBuf{recs: map[partKey][]logs.Record{}, seq: s.walSeq}
+		s.mem = &memBuf{recs: map[partKey][][]logs.Record{}, seq: s.walSeq}
 	}
 	// Buffers a failed flush left behind are flushed again with the new one.
 	frozen := slices.Clone(s.frozen)
@@ -495,9 +537,11 @@ func (s *Store) Flush() error {
 	var bytes int64
 	for _, f := range frozen {
 		bytes += f.bytes
-		for k, recs := range f.recs {
+		for k, chunks := range f.recs {
 			// Copies: scans still read the frozen buffers.
-			byKey[k] = append(byKey[k], recs...)
+			for _, recs := range chunks {
+				byKey[k] = append(byKey[k], recs...)
+			}
 		}
 	}
 	type written struct {
