@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wardenhq/warden/internal/logs"
@@ -46,11 +47,16 @@ var (
 // needs no unescaping is a substring of it, so a line costs no allocation
 // of its own (the records keep the text either way).
 func DecodeNDJSON(r io.Reader, now time.Time, maxRecords int) ([]logs.Record, error) {
-	data, err := io.ReadAll(r)
+	buf := readPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err := buf.ReadFrom(r)
+	all := buf.String() // the one copy the records keep
+	if buf.Cap() <= 64<<20 {
+		readPool.Put(buf)
+	}
 	if err != nil {
 		return nil, err
 	}
-	all := string(data)
 	out := make([]logs.Record, 0, min(strings.Count(all, "\n")+1, max(maxRecords, 0)+1, 1<<20))
 	line := 0
 	for len(all) > 0 {
@@ -79,6 +85,10 @@ func DecodeNDJSON(r io.Reader, now time.Time, maxRecords int) ([]logs.Record, er
 	}
 	return out, nil
 }
+
+// readPool keeps request buffers: fresh memory of megabytes costs more to
+// fault in than to fill.
+var readPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // DecodeLine reads one line: a JSON object, or text that becomes _msg.
 func DecodeLine(b []byte, now time.Time) (logs.Record, error) {
@@ -118,7 +128,10 @@ func FromMap(m map[string]any, now time.Time) (logs.Record, error) {
 // finish sorts the fields, keeps the last of repeated names, and takes the
 // time and message from where shippers put them.
 func finish(fields []logs.Field, now time.Time) (logs.Record, error) {
-	slices.SortStableFunc(fields, func(a, b logs.Field) int { return strings.Compare(a.Name, b.Name) })
+	byName := func(a, b logs.Field) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(fields, byName) { // loggers often write keys in order
+		slices.SortStableFunc(fields, byName)
+	}
 	out := fields[:0]
 	for i, f := range fields {
 		if i+1 < len(fields) && fields[i+1].Name == f.Name {

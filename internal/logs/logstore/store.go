@@ -536,6 +536,15 @@ func (s *Store) Flush() error {
 	byKey := map[partKey][]logs.Record{}
 	var bytes int64
 	for _, f := range frozen {
+		for k, chunks := range f.recs {
+			n := len(byKey[k])
+			for _, recs := range chunks {
+				n += len(recs)
+			}
+			byKey[k] = slices.Grow(byKey[k], n-len(byKey[k]))
+		}
+	}
+	for _, f := range frozen {
 		bytes += f.bytes
 		for k, chunks := range f.recs {
 			// Copies: scans still read the frozen buffers.
