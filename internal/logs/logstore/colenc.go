@@ -45,15 +45,24 @@ func encodeColumn(vals []string) []byte {
 func encodeColumnDict(vals []string) ([]byte, []string) {
 	dict := map[string]byte{}
 	var order []string
-	for _, v := range vals {
-		if _, ok := dict[v]; !ok {
+	codes := make([]byte, len(vals))
+	prev, code := "", byte(0)
+	for i, v := range vals {
+		if i > 0 && v == prev { // runs of one value: no lookup
+			codes[i] = code
+			continue
+		}
+		c, ok := dict[v]
+		if !ok {
 			if len(dict) == 256 {
 				order = nil
 				break
 			}
-			dict[v] = byte(len(order))
+			c = byte(len(order))
+			dict[v] = c
 			order = append(order, v)
 		}
+		codes[i], prev, code = c, v, c
 	}
 	if order != nil {
 		b := []byte{colDict}
@@ -61,10 +70,7 @@ func encodeColumnDict(vals []string) ([]byte, []string) {
 		for _, v := range order {
 			b = appendString(b, v)
 		}
-		for _, v := range vals {
-			b = append(b, dict[v])
-		}
-		return b, order
+		return append(b, codes...), order
 	}
 	if b := encodeTyped(vals); b != nil {
 		return b, nil
