@@ -12,7 +12,7 @@ import (
 type Column struct {
 	Values []string
 	Dict   []string
-	Codes  []byte
+	Codes  []uint16
 }
 
 // Block is a run of records stored column by column (a block of a part),
@@ -239,40 +239,46 @@ func (p *statsProc) addFunc(b Block, sel, local []int32, groups []*group, fi int
 	if err != nil {
 		return err
 	}
-	if _, sum := groups[local[0]].aggs[fi].(*numAgg); c.Codes == nil || sum {
-		// Plain values, and sums (whose rounding depends on the order of
-		// the values): the row path's aggregators, row by row.
-		if c.Codes != nil {
-			nums := make([]float64, len(c.Dict))
-			isNum := make([]bool, len(c.Dict))
-			for i, v := range c.Dict {
-				n, err := strconv.ParseFloat(v, 64)
-				nums[i], isNum[i] = n, err == nil
-			}
-			for j, r := range sel {
-				if d := c.Codes[r]; isNum[d] {
-					groups[local[j]].aggs[fi].(*numAgg).addFloat(nums[d])
-				}
-			}
-			return nil
-		}
+	if c.Codes == nil {
 		// Plain values: the row path's aggregators, value by value.
 		for j, r := range sel {
 			groups[local[j]].aggs[fi].add(c.value(int(r)))
 		}
 		return nil
 	}
-	// A dictionary column: each distinct value is read once, then rows
-	// are counted per (group, value) and handed over with their counts.
-	per := make([]int64, len(groups)*len(c.Dict))
-	for j, r := range sel {
-		per[int(local[j])*len(c.Dict)+int(c.Codes[r])]++
-	}
+	// A dictionary column: each distinct value is parsed once.
 	nums := make([]float64, len(c.Dict))
 	isNum := make([]bool, len(c.Dict))
 	for i, v := range c.Dict {
 		n, err := strconv.ParseFloat(v, 64)
 		nums[i], isNum[i] = n, err == nil
+	}
+	_, sum := groups[local[0]].aggs[fi].(*numAgg)
+	if sum || len(groups)*len(c.Dict) > 1<<20 {
+		// Sums (whose rounding depends on the order of the values), and
+		// tables too big to count in: row by row.
+		for j, r := range sel {
+			d := c.Codes[r]
+			switch a := groups[local[j]].aggs[fi].(type) {
+			case *numAgg:
+				if isNum[d] {
+					a.addFloat(nums[d])
+				}
+			case *quantileAgg:
+				if isNum[d] {
+					a.sk.Add(nums[d])
+				}
+			default:
+				a.add(c.Dict[d])
+			}
+		}
+		return nil
+	}
+	// Count rows per (group, value), then hand each value over once with
+	// its count.
+	per := make([]int64, len(groups)*len(c.Dict))
+	for j, r := range sel {
+		per[int(local[j])*len(c.Dict)+int(c.Codes[r])]++
 	}
 	for l, g := range groups {
 		if g == nil {

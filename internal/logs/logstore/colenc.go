@@ -18,6 +18,8 @@ import (
 //	           number (canonical, or zero-padded to one width), stored as
 //	           uvarints: byte counts, user IDs such as u-000123
 //	4 ipv4:    typed column of dotted-quad IPv4 addresses, 4 bytes each
+//	5 dict16:  uvarint n, n strings, then a 2-byte little-endian code a row
+//	           (256 < n <= maxDict16): durations, call sites
 //
 // A typed column starts with a presence bitmap when some rows lack the
 // value (empty), so that fields only some lines carry stay typed:
@@ -29,6 +31,9 @@ const (
 	colHex     = 2
 	colDecimal = 3
 	colIPv4    = 4
+	colDict16  = 5
+
+	maxDict16 = 4096
 )
 
 // encodeColumn uses a dictionary when a column has few distinct values
@@ -43,10 +48,13 @@ func encodeColumn(vals []string) []byte {
 // encodeColumnDict is encodeColumn that also returns the distinct values
 // of a dictionary column.
 func encodeColumnDict(vals []string) ([]byte, []string) {
-	dict := map[string]byte{}
+	// Dictionary: up to 256 values with a byte a row, or up to
+	// maxDict16 (and a quarter of the rows) with two bytes a row.
+	limit := min(maxDict16, max(256, len(vals)/4))
+	dict := map[string]uint16{}
 	var order []string
-	codes := make([]byte, len(vals))
-	prev, code := "", byte(0)
+	codes := make([]uint16, len(vals))
+	prev, code := "", uint16(0)
 	for i, v := range vals {
 		if i > 0 && v == prev { // runs of one value: no lookup
 			codes[i] = code
@@ -54,23 +62,34 @@ func encodeColumnDict(vals []string) ([]byte, []string) {
 		}
 		c, ok := dict[v]
 		if !ok {
-			if len(dict) == 256 {
+			if len(dict) == limit {
 				order = nil
 				break
 			}
-			c = byte(len(order))
+			c = uint16(len(order))
 			dict[v] = c
 			order = append(order, v)
 		}
 		codes[i], prev, code = c, v, c
 	}
 	if order != nil {
-		b := []byte{colDict}
+		typ := byte(colDict)
+		if len(order) > 256 {
+			typ = colDict16
+		}
+		b := []byte{typ}
 		b = binary.AppendUvarint(b, uint64(len(order)))
 		for _, v := range order {
 			b = appendString(b, v)
 		}
-		return append(b, codes...), order
+		for _, c := range codes {
+			if typ == colDict {
+				b = append(b, byte(c))
+			} else {
+				b = binary.LittleEndian.AppendUint16(b, c)
+			}
+		}
+		return b, order
 	}
 	if b := encodeTyped(vals); b != nil {
 		return b, nil

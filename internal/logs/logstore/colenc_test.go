@@ -45,10 +45,12 @@ func TestColumnEncodingsRoundTrip(t *testing.T) {
 		"bignum":     func(int) string { return fmt.Sprint(rng.Uint64()) },
 		"huge":       func(int) string { return fmt.Sprintf("%d%d", rng.Uint64(), rng.Uint64()) },
 		"few":        func(i int) string { return []string{"GET", "POST", ""}[i%3] },
+		"dur":        func(int) string { return fmt.Sprint(int(rng.ExpFloat64()*400) + 1) },
+		"caller":     func(int) string { return fmt.Sprintf("app/x.go:%d", rng.IntN(1000)) },
 	}
 	wantType := map[string]byte{"hex16": colHex, "hex32": colHex, "user": colDecimal, "bytes": colDecimal, "ip": colIPv4,
 		"text": colPlain, "halfhex": colHex, "halfip": colIPv4, "halfuser": colDecimal, "mixedwidth": colPlain,
-		"upperhex": colPlain, "oddhex": colPlain, "leadingip": colPlain, "bignum": colDecimal, "huge": colPlain, "few": colDict}
+		"upperhex": colPlain, "oddhex": colPlain, "leadingip": colPlain, "bignum": colDecimal, "huge": colPlain, "few": colDict, "dur": colDict16, "caller": colDict16}
 	for name, g := range gen {
 		for _, rows := range []int{1, 7, 300, 5000} {
 			vals := make([]string, rows)
@@ -76,6 +78,7 @@ func FuzzDecodeColumn(f *testing.F) {
 		{"10.0.0.1", "", "255.255.255.255"},
 		{"a", "b", "a"},
 		{"plain one", "plain two", "x"},
+		dict16Seed(),
 	} {
 		f.Add(encodeColumn(vals), uint16(len(vals)))
 	}
@@ -95,4 +98,12 @@ func FuzzDecodeColumn(f *testing.F) {
 			t.Fatalf("round trip: got %q, want %q", got, vals)
 		}
 	})
+}
+
+func dict16Seed() []string {
+	vals := make([]string, 1200)
+	for i := range vals {
+		vals[i] = fmt.Sprint(i % 300)
+	}
+	return vals
 }

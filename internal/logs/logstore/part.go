@@ -255,25 +255,35 @@ func decodeColumn(b []byte, rows int) (logql.Column, error) {
 		return logql.Column{}, errCorrupt
 	}
 	switch b[0] {
-	case 1:
+	case colDict, colDict16:
 		r := &reader{b: b[1:]}
 		n := r.uvarint()
-		if n > 256 {
+		width := 1
+		if b[0] == colDict16 {
+			width = 2
+		}
+		if n > 256 && width == 1 || n > 1<<16 || n > uint64(len(r.b)) {
 			return logql.Column{}, errCorrupt
 		}
 		dict := make([]string, n)
 		for i := range dict {
 			dict[i] = r.str()
 		}
-		if r.err != nil || len(r.b) != rows {
+		if r.err != nil || len(r.b) != rows*width {
 			return logql.Column{}, errCorrupt
 		}
-		for _, c := range r.b {
-			if int(c) >= len(dict) {
+		codes := make([]uint16, rows)
+		for i := range codes {
+			if width == 1 {
+				codes[i] = uint16(r.b[i])
+			} else {
+				codes[i] = binary.LittleEndian.Uint16(r.b[2*i:])
+			}
+			if int(codes[i]) >= len(dict) {
 				return logql.Column{}, errCorrupt
 			}
 		}
-		return logql.Column{Dict: dict, Codes: r.b}, nil
+		return logql.Column{Dict: dict, Codes: codes}, nil
 	case 0:
 		out := make([]string, rows)
 		all := string(b[1:]) // one allocation; values are substrings of it
