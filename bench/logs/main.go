@@ -242,7 +242,7 @@ func main() {
 			continue
 		}
 		b, br := median(c.grepped)
-		fmt.Printf("| %s | %s (%s) | %s (%s) | %.1fx faster |\n", c.name, ms(w), wr, ms(b), br, b.Seconds()/w.Seconds())
+		fmt.Printf("| %s | %s (%s; %s CPU a run) | %s (%s) | %.1fx faster |\n", c.name, ms(w), wr, ms(qcpu), ms(b), br, b.Seconds()/w.Seconds())
 	}
 	check(st.Close())
 }
