@@ -34,6 +34,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -247,6 +248,8 @@ func main() {
 	check(st.Close())
 }
 
+var overloaded atomic.Int64
+
 func ingestHTTP(url string, batches [][]byte) {
 	next := make(chan []byte)
 	var wg sync.WaitGroup
@@ -265,9 +268,13 @@ func ingestHTTP(url string, batches [][]byte) {
 					if resp.StatusCode == 200 {
 						break
 					}
-					if resp.StatusCode != 429 || attempt > 100 {
+					// 429: the buffer is full until a flush ends; on a loaded
+					// machine that can take many seconds, so wait up to 10
+					// minutes for one batch.
+					if resp.StatusCode != 429 || attempt >= 6000 {
 						panic(fmt.Sprintf("ingest answered %d", resp.StatusCode))
 					}
+					overloaded.Add(1)
 					time.Sleep(100 * time.Millisecond)
 				}
 			}
@@ -282,6 +289,9 @@ func ingestHTTP(url string, batches [][]byte) {
 	close(next)
 	wg.Wait()
 	fmt.Fprintln(os.Stderr)
+	if n := overloaded.Load(); n > 0 {
+		fmt.Printf("ingest: %d requests answered 429 (buffer full until a flush ended) and were retried after 100 ms\n", n)
+	}
 }
 
 func grepCount(path, needle string) string {
