@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"sync"
 	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
@@ -405,22 +406,50 @@ func readIndex(f *os.File) (*part, error) {
 
 // readCol reads and decompresses one column of a block.
 func (p *part) readCol(c colMeta) ([]byte, error) {
+	return p.readColInto(c, nil)
+}
+
+// bufPool keeps the buffers a column is read and decompressed into while
+// it is decoded: fresh memory costs more to fault in than to fill.
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// readColInto is readCol decompressing into dst (which may be nil).
+func (p *part) readColInto(c colMeta, dst []byte) ([]byte, error) {
 	if c.n > maxFrame || c.off < 0 || c.off+c.n > p.size {
 		return nil, errCorrupt
 	}
-	buf := make([]byte, c.n)
+	cb := bufPool.Get().(*[]byte)
+	defer bufPool.Put(cb)
+	buf := slices.Grow((*cb)[:0], int(c.n))[:c.n]
+	*cb = buf
 	if _, err := p.f.ReadAt(buf, c.off); err != nil {
 		return nil, err
 	}
-	return zdec.DecodeAll(buf, nil)
+	return zdec.DecodeAll(buf, dst)
 }
 
+// readColTemp reads a column into a pooled buffer; the caller hands it
+// back with bufPool.Put(tmp) once nothing refers to it.
+func (p *part) readColTemp(c colMeta) (raw []byte, tmp *[]byte, err error) {
+	tmp = bufPool.Get().(*[]byte)
+	raw, err = p.readColInto(c, (*tmp)[:0])
+	if raw != nil {
+		*tmp = raw
+	}
+	return raw, tmp, err
+}
+
+// timesPool keeps the times of blocks that were handed over whole.
+var timesPool = sync.Pool{New: func() any { return new([]int64) }}
+
 func (p *part) readTimes(bm *blockMeta) ([]int64, error) {
-	raw, err := p.readCol(bm.times)
+	raw, tmp, err := p.readColTemp(bm.times)
+	defer bufPool.Put(tmp)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]int64, bm.rows)
+	tp := timesPool.Get().(*[]int64)
+	out := slices.Grow((*tp)[:0], bm.rows)[:bm.rows]
 	if bm.rows == 0 {
 		return out, nil
 	}

@@ -314,10 +314,11 @@ func (c *cursor) column(name string) logql.Column {
 			col.Values[i] = formatTime(t)
 		}
 	} else if cm, ok := c.bm.cols[name]; ok {
-		raw, err := c.p.readCol(cm)
+		raw, tmp, err := c.p.readColTemp(cm)
 		if err == nil {
-			col, err = decodeColumn(raw, c.bm.rows)
+			col, err = decodeColumn(raw, c.bm.rows) // copies what it keeps
 		}
+		bufPool.Put(tmp)
 		if err != nil && c.err == nil {
 			c.err = err
 		}
@@ -350,6 +351,8 @@ func (c *cursor) Column(name string) (logql.Column, error) {
 	col := c.column(name)
 	return col, c.err
 }
+
+var selPool = sync.Pool{New: func() any { return new([]int32) }}
 
 // scanBlocks hands whole blocks to sink, decoding them on every core and
 // passing them on in order.
@@ -405,7 +408,8 @@ func scanBlocks(ctx context.Context, parts []*part, start, end, now int64, f log
 			defer wg.Done()
 			for j := range jobs {
 				c := newCursor(j.p, j.bm)
-				sel := make([]int32, 0, j.bm.rows)
+				sp := selPool.Get().(*[]int32)
+				sel := slices.Grow((*sp)[:0], j.bm.rows)
 				if j.bm.minT >= start && j.bm.maxT < end {
 					for i := 0; i < j.bm.rows; i++ {
 						sel = append(sel, int32(i))
@@ -444,6 +448,12 @@ func scanBlocks(ctx context.Context, parts []*part, start, end, now int64, f log
 		more, err := sink.AddBlock(r.c, r.sel)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", j.p.path, err)
+		}
+		// The sink keeps nothing of a block: its buffers go back.
+		sel := r.sel
+		selPool.Put(&sel)
+		if r.c.times != nil {
+			timesPool.Put(&r.c.times)
 		}
 		if !more {
 			return nil
