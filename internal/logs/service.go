@@ -138,6 +138,14 @@ func (c *keyCache) plain(sc *scrub.Scrubber, pos int, name string) bool {
 	return n == 0
 }
 
+// Overloaded reports whether the store would refuse an append now with
+// ErrOverloaded (when it can tell), so that ingest can answer 429 before
+// reading and decoding a request it would refuse anyway.
+func (s *Service) Overloaded() bool {
+	o, ok := s.store.(interface{ Overloaded() bool })
+	return ok && o.Overloaded()
+}
+
 // QueryRequest is one query over a time range.
 type QueryRequest struct {
 	Query string

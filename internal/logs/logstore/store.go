@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -96,6 +97,7 @@ type Store struct {
 	broken     error // set when a failed write could not be undone
 
 	buffered  atomic.Int64 // bytes in mem and frozen, for back-pressure
+	refusedAt atomic.Int64 // buffered when an append was last refused
 	stop      chan struct{}
 	done      sync.WaitGroup
 	closed    atomic.Bool
@@ -136,6 +138,7 @@ func Open(opts Options) (*Store, error) {
 		stop:       make(chan struct{}),
 		flushNext:  make(chan struct{}, 1),
 	}
+	s.refusedAt.Store(math.MaxInt64)
 	if err := os.MkdirAll(s.walDir, 0o750); err != nil {
 		return nil, fmt.Errorf("log store: %w", err)
 	}
@@ -347,7 +350,8 @@ func (s *Store) Append(ctx context.Context, env string, recs []logs.Record) erro
 	for i := range recs {
 		size += int64(recs[i].Size())
 	}
-	if s.buffered.Load()+size > s.opts.MaxBuffer {
+	if b := s.buffered.Load(); b+size > s.opts.MaxBuffer {
+		s.refusedAt.Store(b)
 		s.kickFlush()
 		return ErrOverloaded
 	}
@@ -370,6 +374,17 @@ func (s *Store) Append(ctx context.Context, env string, recs []logs.Record) erro
 // framePool keeps WAL frame buffers: a request's frame is megabytes, and
 // fresh memory of that size costs more to fault in than to fill.
 var framePool = sync.Pool{New: func() any { return new([]byte) }}
+
+// Overloaded reports whether an append was refused as overloaded and no
+// flush has freed any room since, so that a caller can refuse a request
+// before decoding it (an HTTP body of megabytes) only to be refused.
+func (s *Store) Overloaded() bool {
+	if b := s.buffered.Load(); b > 0 && b >= s.refusedAt.Load() {
+		s.kickFlush()
+		return true
+	}
+	return false
+}
 
 func (s *Store) kickFlush() {
 	select {
@@ -584,6 +599,7 @@ func (s *Store) Flush() error {
 	s.frozen = s.frozen[len(frozen):]
 	s.mu.Unlock()
 	s.buffered.Add(-bytes)
+	s.refusedAt.Store(math.MaxInt64)
 	segs, _ := segments(s.walDir)
 	for _, seq := range segs {
 		if seq <= flushedUpTo {

@@ -484,3 +484,50 @@ func TestStatsFromBlocksAsFromRows(t *testing.T) {
 		}
 	}
 }
+
+func TestOverloadedUntilAFlushFreesRoom(t *testing.T) {
+	s, err := Open(Options{Dir: t.TempDir(), FlushInterval: time.Hour, MaxBuffer: 64 << 10, Clock: clock.NewFake(t0.Add(time.Hour))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	appendN(t, s, "production", 0, 50)
+	if s.Overloaded() {
+		t.Fatal("overloaded before any refusal")
+	}
+	var big []logs.Record
+	for i := 0; i < 2000; i++ {
+		big = append(big, rec(i))
+	}
+	if err := s.Append(context.Background(), "production", big); !errors.Is(err, ErrOverloaded) {
+		t.Fatalf("append of a batch bigger than the buffer: %v", err)
+	}
+	if !s.Overloaded() {
+		t.Fatal("not overloaded right after a refusal")
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if s.Overloaded() {
+		t.Fatal("still overloaded after a flush freed the buffer")
+	}
+}
+
+func TestOversizedBatchDoesNotBlockOthers(t *testing.T) {
+	s, err := Open(Options{Dir: t.TempDir(), FlushInterval: time.Hour, MaxBuffer: 64 << 10, Clock: clock.NewFake(t0.Add(time.Hour))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var big []logs.Record
+	for i := 0; i < 2000; i++ {
+		big = append(big, rec(i))
+	}
+	if err := s.Append(context.Background(), "production", big); !errors.Is(err, ErrOverloaded) {
+		t.Fatalf("append of a batch bigger than the buffer: %v", err)
+	}
+	if s.Overloaded() {
+		t.Fatal("an empty buffer is not overloaded, whatever was refused")
+	}
+	appendN(t, s, "production", 0, 10)
+}
