@@ -88,4 +88,8 @@ type ScanRequest struct {
 	Fields []string
 	// Now anchors relative filters such as _time:1h.
 	Now time.Time
+	// Blocks, when set, may take whole blocks of stored records instead of
+	// a call of the scan's fn per record (a stats query); a store that
+	// cannot hand over blocks ignores it.
+	Blocks logql.BlockSink
 }

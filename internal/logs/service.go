@@ -79,6 +79,7 @@ func (s *Service) Append(ctx context.Context, env, service string, records []Rec
 		return err
 	}
 	redacted := 0
+	var plain keyCache
 	for i := range records {
 		r := &records[i]
 		if r.Time.IsZero() {
@@ -88,6 +89,15 @@ func (s *Service) Append(ctx context.Context, env, service string, records []Rec
 			f := &r.Fields[j]
 			if f.Name == FieldLevel {
 				f.Value = numericLevel(f.Value) // pino's 30, 50
+			}
+			if plain.plain(s.scrubber, j, f.Name) {
+				// What ValueCount does with a string under a plain key,
+				// without boxing the string into an interface.
+				if v, n := s.scrubber.StringCount(f.Value); n > 0 {
+					redacted += n
+					f.Value = v
+				}
+				continue
 			}
 			v, n := s.scrubber.ValueCount(f.Name, f.Value)
 			if n > 0 {
@@ -107,6 +117,36 @@ func (s *Service) Append(ctx context.Context, env, service string, records []Rec
 	err := s.store.Append(ctx, env, records)
 	s.metrics.appended(env, len(records), redacted, err)
 	return err
+}
+
+// keyCache remembers, by field position, whether the scrubber treats a
+// field name as plain (its values scrubbed as text, not redacted whole):
+// records of one request mostly carry the same names in the same order.
+type keyCache struct {
+	names   []string
+	isPlain []bool
+}
+
+// plain asks the scrubber once per name and position: a plain key leaves
+// a harmless value alone, a secret or counting key redacts any value.
+func (c *keyCache) plain(sc *scrub.Scrubber, pos int, name string) bool {
+	if pos < len(c.names) && c.names[pos] == name {
+		return c.isPlain[pos]
+	}
+	_, n := sc.ValueCount(name, "x")
+	for len(c.names) <= pos {
+		c.names, c.isPlain = append(c.names, ""), append(c.isPlain, false)
+	}
+	c.names[pos], c.isPlain[pos] = name, n == 0
+	return n == 0
+}
+
+// Overloaded reports whether the store would refuse an append now with
+// ErrOverloaded (when it can tell), so that ingest can answer 429 before
+// reading and decoding a request it would refuse anyway.
+func (s *Service) Overloaded() bool {
+	o, ok := s.store.(interface{ Overloaded() bool })
+	return ok && o.Overloaded()
 }
 
 // QueryRequest is one query over a time range.
@@ -190,7 +230,7 @@ func (s *Service) Query(ctx context.Context, req QueryRequest) (*Result, error) 
 		q.Pipes = append([]logql.Pipe{&logql.SortPipe{By: []logql.SortField{{Field: FieldTime, Desc: true}}}, &logql.LimitPipe{N: limit}}, q.Pipes...)
 	}
 	run := q.NewRunner()
-	err = s.store.Scan(ctx, ScanRequest{Envs: req.Envs, Start: req.Start, End: req.End, Filter: q.Filter, Fields: q.Fields(), Now: now}, run.Add)
+	err = s.store.Scan(ctx, ScanRequest{Envs: req.Envs, Start: req.Start, End: req.End, Filter: q.Filter, Fields: q.Fields(), Now: now, Blocks: run.BlockSink()}, run.Add)
 	if err != nil {
 		return nil, err
 	}

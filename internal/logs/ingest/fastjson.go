@@ -20,7 +20,12 @@ var errSlow = errors.New("use the slow path")
 func fastFields(b []byte) ([]logs.Field, error) {
 	// One string for the line; every value that needs no unescaping is a
 	// substring of it, so a line costs one allocation, not one per field.
-	p := &fastParser{b: string(b)}
+	return fastFieldsString(string(b))
+}
+
+// fastFieldsString is fastFields on text already held as a string.
+func fastFieldsString(s string) ([]logs.Field, error) {
+	p := &fastParser{b: s}
 	out := make([]logs.Field, 0, 16)
 	p.ws()
 	if err := p.object("", &out, 0); err != nil {
@@ -59,7 +64,8 @@ func (p *fastParser) object(prefix string, out *[]logs.Field, depth int) error {
 		p.i++
 		return nil
 	}
-	var seen []string // a repeated key: encoding/json's last-wins rules apply
+	var seenArr [16]string
+	seen := seenArr[:0] // a repeated key: encoding/json's last-wins rules apply
 	for {
 		p.ws()
 		key, err := p.str()

@@ -90,6 +90,11 @@ func (c *capReader) Read(p []byte) (int, error) {
 }
 
 func (h *Handlers) ingest(w http.ResponseWriter, r *http.Request) {
+	if h.Service.Overloaded() { // refused before the body is read and decoded
+		w.Header().Set("Retry-After", retryAfter)
+		httpapi.WriteError(w, r, http.StatusTooManyRequests, "", "%v", logs.ErrOverloaded)
+		return
+	}
 	body, err := h.body(r)
 	if err != nil {
 		httpapi.WriteErr(w, r, err)

@@ -36,7 +36,8 @@ type Expr interface {
 // TokenKey is what a block's token filter holds for a word in a field.
 func TokenKey(field, word string) string { return field + "\x00" + word }
 
-// ValueKey is what a block's token filter holds for a whole field value.
+// ValueKey is what a block's token filter held for a whole field value in
+// parts written before filters held words only.
 func ValueKey(field, value string) string { return field + "\x01" + value }
 
 // All matches every record (`*` or an empty query).
@@ -174,15 +175,26 @@ func (e Word) MayMatch(has func(string) bool) bool {
 	return true
 }
 func (e Exact) MayMatch(has func(string) bool) bool {
-	return e.Prefix || e.Value == "" || has(ValueKey(e.Field, e.Value))
+	return e.Prefix || hasAllTokens(e.Field, e.Value, has)
 }
 func (e In) MayMatch(has func(string) bool) bool {
 	for _, v := range e.Values {
-		if v == "" || has(ValueKey(e.Field, v)) {
+		if hasAllTokens(e.Field, v, has) {
 			return true
 		}
 	}
 	return false
+}
+
+// hasAllTokens: a field equal to v holds every word of v, so a block
+// whose filter lacks one of them cannot hold the value.
+func hasAllTokens(field, v string, has func(string) bool) bool {
+	for _, t := range Tokens(v, nil) {
+		if !has(TokenKey(field, t)) {
+			return false
+		}
+	}
+	return true
 }
 func (Cmp) MayMatch(func(string) bool) bool    { return true }
 func (Exists) MayMatch(func(string) bool) bool { return true }
@@ -244,7 +256,31 @@ func IsWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode
 // Tokens appends the words of s (maximal runs of word characters) to dst.
 func Tokens(s string, dst []string) []string {
 	start := -1
-	for i, r := range s {
+	for i := 0; i < len(s); i++ { // ASCII, the usual case, byte by byte
+		c := s[i]
+		if c >= 0x80 {
+			return tokensUnicode(s, dst, start, i)
+		}
+		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			dst = append(dst, s[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, s[start:])
+	}
+	return dst
+}
+
+// tokensUnicode goes on from byte from of s, where a word may have
+// started at start (-1 if not).
+func tokensUnicode(s string, dst []string, start, from int) []string {
+	for j, r := range s[from:] {
+		i := from + j
 		if IsWordRune(r) {
 			if start < 0 {
 				start = i

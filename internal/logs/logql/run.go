@@ -214,17 +214,9 @@ func (p *statsProc) add(r Row) bool {
 		kb.WriteString(v)
 		kb.WriteByte(0)
 	}
-	g := p.groups[kb.String()]
+	g := p.group(kb.String(), key)
 	if g == nil {
-		if len(p.groups) >= MaxGroups {
-			return false
-		}
-		g = &group{key: key, aggs: make([]aggregator, len(p.Funcs))}
-		for i, f := range p.Funcs {
-			g.aggs[i] = newAggregator(f)
-		}
-		p.groups[kb.String()] = g
-		p.order = append(p.order, kb.String())
+		return false
 	}
 	for i, f := range p.Funcs {
 		g.aggs[i].add(r.Get(f.Field))
@@ -320,6 +312,10 @@ func (a *numAgg) add(v string) {
 	if err != nil {
 		return
 	}
+	a.addFloat(f)
+}
+
+func (a *numAgg) addFloat(f float64) {
 	a.n++
 	a.sum += f
 	a.min = math.Min(a.min, f)

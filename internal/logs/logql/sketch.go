@@ -45,6 +45,22 @@ func (s *Sketch) Add(v float64) {
 	}
 }
 
+// AddN counts the value v n times, as n calls of Add would.
+func (s *Sketch) AddN(v float64, n uint64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) || n == 0 {
+		return
+	}
+	s.n += n
+	switch {
+	case v > 1e-9:
+		s.pos[sketchIndex(v)] += n
+	case v < -1e-9:
+		s.neg[sketchIndex(-v)] += n
+	default:
+		s.zero += n
+	}
+}
+
 // Merge adds o's counts to s.
 func (s *Sketch) Merge(o *Sketch) {
 	for k, c := range o.pos {

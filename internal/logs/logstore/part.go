@@ -2,16 +2,18 @@ package logstore
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"sync"
 	"sync/atomic"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/wardenhq/warden/internal/logs"
@@ -166,36 +168,61 @@ func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 	}
 	bm.times = writeCompressed(w, tb)
 
+	// Columns: records mostly carry the same fields in the same order, so
+	// the column of a record's k-th field is guessed from the last record.
 	colIdx := map[string]int{}
 	var cols [][]string
+	var guess []int
 	for i := range recs {
-		for _, f := range recs[i].Fields {
-			c, ok := colIdx[f.Name]
-			if !ok {
+		for k, f := range recs[i].Fields {
+			c := -1
+			if k < len(guess) && bm.names[guess[k]] == f.Name {
+				c = guess[k]
+			} else if g, ok := colIdx[f.Name]; ok {
+				c = g
+			} else {
 				c = len(cols)
 				colIdx[f.Name] = c
 				cols = append(cols, make([]string, len(recs)))
 				bm.names = append(bm.names, f.Name)
 			}
+			if k < len(guess) {
+				guess[k] = c
+			} else {
+				guess = append(guess, c)
+			}
 			cols[c][i] = f.Value
 		}
 	}
-	sort.Slice(bm.names, func(i, j int) bool { return fieldLess(bm.names[i], bm.names[j]) })
+	order := slices.Clone(bm.names)
+	sort.Slice(order, func(i, j int) bool { return fieldLess(order[i], order[j]) })
+	bm.names = order
+	// The bloom filter holds each field's words (see logql.TokenKey).
 	keys := map[uint64]struct{}{}
 	var toks []string
+	var kb []byte
+	addTokens := func(name, v string) {
+		toks = logql.Tokens(v, toks[:0])
+		for _, t := range toks {
+			kb = append(append(append(kb[:0], name...), 0), t...)
+			keys[xxhash.Sum64(kb)] = struct{}{}
+		}
+	}
 	for _, name := range bm.names {
 		vals := cols[colIdx[name]]
-		bm.cols[name] = writeCompressed(w, encodeColumn(vals))
-		prevVal := "\xff" // runs of equal values are hashed once
-		for _, v := range vals {
-			if v == "" || v == prevVal {
-				continue
+		enc, dict := encodeColumnDict(vals)
+		bm.cols[name] = writeCompressed(w, enc)
+		if dict != nil {
+			for _, v := range dict {
+				addTokens(name, v)
 			}
-			prevVal = v
-			keys[hashKey(logql.ValueKey(name, v))] = struct{}{}
-			toks = logql.Tokens(v, toks[:0])
-			for _, t := range toks {
-				keys[hashKey(logql.TokenKey(name, t))] = struct{}{}
+			continue
+		}
+		prevVal := "" // runs of equal values are hashed once
+		for _, v := range vals {
+			if v != prevVal {
+				addTokens(name, v)
+				prevVal = v
 			}
 		}
 	}
@@ -221,84 +248,61 @@ func writeCompressed(w *countWriter, raw []byte) colMeta {
 	return colMeta{off: off, n: int64(len(c))}
 }
 
-// encodeColumn uses a dictionary when a column has few distinct values
-// (levels, methods, paths, status codes), plain values otherwise.
-func encodeColumn(vals []string) []byte {
-	dict := map[string]byte{}
-	var order []string
-	for _, v := range vals {
-		if _, ok := dict[v]; !ok {
-			if len(dict) == 256 {
-				order = nil
-				break
-			}
-			dict[v] = byte(len(order))
-			order = append(order, v)
-		}
-	}
-	if order != nil {
-		b := []byte{1}
-		b = binary.AppendUvarint(b, uint64(len(order)))
-		for _, v := range order {
-			b = appendString(b, v)
-		}
-		for _, v := range vals {
-			b = append(b, dict[v])
-		}
-		return b
-	}
-	b := []byte{0}
-	for _, v := range vals {
-		b = appendString(b, v)
-	}
-	return b
-}
-
-// decodeColumnDict decodes a column and also returns, for a dictionary
-// column, the dictionary and each row's code, so that filters can be
-// decided per value.
-func decodeColumnDict(b []byte, rows int) (out, dict []string, codes []byte, err error) {
+// decodeColumn decodes a column: a dictionary column as its dictionary
+// and one code a row (so that filters can be decided per value), any other
+// as one value a row.
+func decodeColumn(b []byte, rows int) (logql.Column, error) {
 	if len(b) == 0 {
-		return nil, nil, nil, errCorrupt
+		return logql.Column{}, errCorrupt
 	}
-	out = make([]string, rows)
 	switch b[0] {
-	case 1:
+	case colDict, colDict16:
 		r := &reader{b: b[1:]}
 		n := r.uvarint()
-		if n > 256 {
-			return nil, nil, nil, errCorrupt
+		width := 1
+		if b[0] == colDict16 {
+			width = 2
 		}
-		dict = make([]string, n)
+		if n > 256 && width == 1 || n > 1<<16 || n > uint64(len(r.b)) {
+			return logql.Column{}, errCorrupt
+		}
+		dict := make([]string, n)
 		for i := range dict {
 			dict[i] = r.str()
 		}
-		if r.err != nil || len(r.b) != rows {
-			return nil, nil, nil, errCorrupt
+		if r.err != nil || len(r.b) != rows*width {
+			return logql.Column{}, errCorrupt
 		}
-		for i, c := range r.b {
-			if int(c) >= len(dict) {
-				return nil, nil, nil, errCorrupt
+		codes := make([]uint16, rows)
+		for i := range codes {
+			if width == 1 {
+				codes[i] = uint16(r.b[i])
+			} else {
+				codes[i] = binary.LittleEndian.Uint16(r.b[2*i:])
 			}
-			out[i] = dict[c]
+			if int(codes[i]) >= len(dict) {
+				return logql.Column{}, errCorrupt
+			}
 		}
-		codes = r.b
+		return logql.Column{Dict: dict, Codes: codes}, nil
 	case 0:
+		out := make([]string, rows)
 		all := string(b[1:]) // one allocation; values are substrings of it
 		pos := 0
 		for i := range out {
 			n, k := binary.Uvarint([]byte(all[pos:min(pos+10, len(all))]))
 			if k <= 0 || n > uint64(len(all)-pos-k) { // a huge n must not wrap int past the check
-				return nil, nil, nil, errCorrupt
+				return logql.Column{}, errCorrupt
 			}
 			pos += k
 			out[i] = all[pos : pos+int(n)]
 			pos += int(n)
 		}
-	default:
-		return nil, nil, nil, errCorrupt
+		return logql.Column{Values: out}, nil
+	case colHex, colDecimal, colIPv4:
+		return decodeTyped(b[0], b[1:], rows)
 	}
-	return out, dict, codes, nil
+	return logql.Column{}, errCorrupt
 }
 
 func encodeIndex(walSeq uint64, replaces []uint64, metas []blockMeta) []byte {
@@ -402,35 +406,72 @@ func readIndex(f *os.File) (*part, error) {
 
 // readCol reads and decompresses one column of a block.
 func (p *part) readCol(c colMeta) ([]byte, error) {
+	return p.readColInto(c, nil)
+}
+
+// bufPool keeps the buffers a column is read and decompressed into while
+// it is decoded: fresh memory costs more to fault in than to fill.
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// readColInto is readCol decompressing into dst (which may be nil).
+func (p *part) readColInto(c colMeta, dst []byte) ([]byte, error) {
 	if c.n > maxFrame || c.off < 0 || c.off+c.n > p.size {
 		return nil, errCorrupt
 	}
-	buf := make([]byte, c.n)
+	cb := bufPool.Get().(*[]byte)
+	defer bufPool.Put(cb)
+	buf := slices.Grow((*cb)[:0], int(c.n))[:c.n]
+	*cb = buf
 	if _, err := p.f.ReadAt(buf, c.off); err != nil {
 		return nil, err
 	}
-	return zdec.DecodeAll(buf, nil)
+	return zdec.DecodeAll(buf, dst)
 }
 
+// readColTemp reads a column into a pooled buffer; the caller hands it
+// back with bufPool.Put(tmp) once nothing refers to it.
+func (p *part) readColTemp(c colMeta) (raw []byte, tmp *[]byte, err error) {
+	tmp = bufPool.Get().(*[]byte)
+	raw, err = p.readColInto(c, (*tmp)[:0])
+	if raw != nil {
+		*tmp = raw
+	}
+	return raw, tmp, err
+}
+
+// timesPool keeps the times of blocks that were handed over whole.
+var timesPool = sync.Pool{New: func() any { return new([]int64) }}
+
 func (p *part) readTimes(bm *blockMeta) ([]int64, error) {
-	raw, err := p.readCol(bm.times)
+	raw, tmp, err := p.readColTemp(bm.times)
+	defer bufPool.Put(tmp)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]int64, bm.rows)
-	br := bytes.NewReader(raw)
-	for i := range out {
-		var v int64
-		if i == 0 {
-			v, err = binary.ReadVarint(br)
+	tp := timesPool.Get().(*[]int64)
+	out := slices.Grow((*tp)[:0], bm.rows)[:bm.rows]
+	if bm.rows == 0 {
+		return out, nil
+	}
+	v, k := binary.Varint(raw)
+	if k <= 0 {
+		return nil, errCorrupt
+	}
+	out[0] = v
+	raw = raw[k:]
+	for i := 1; i < len(out); i++ {
+		var d uint64
+		if len(raw) > 0 && raw[0] < 0x80 { // most deltas fit one byte
+			d = uint64(raw[0])
+			raw = raw[1:]
 		} else {
-			var d uint64
-			d, err = binary.ReadUvarint(br)
-			v = out[i-1] + int64(d)
+			d, k = binary.Uvarint(raw)
+			if k <= 0 {
+				return nil, errCorrupt
+			}
+			raw = raw[k:]
 		}
-		if err != nil {
-			return nil, errCorrupt
-		}
+		v += int64(d)
 		out[i] = v
 	}
 	return out, nil

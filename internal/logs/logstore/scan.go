@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/wardenhq/warden/internal/logs"
@@ -67,9 +69,11 @@ func (s *Store) Scan(ctx context.Context, sc Scan, fn func(logql.Row) bool) erro
 	}
 	var mem []logs.Record
 	for _, m := range append(append([]*memBuf(nil), s.frozen...), s.mem) {
-		for k, recs := range m.recs {
+		for k, chunks := range m.recs {
 			if envOK(k.env) && dayOK(k.day) {
-				mem = append(mem, recs...) // copies headers only; records are immutable
+				for _, recs := range chunks {
+					mem = append(mem, recs...) // copies headers only; records are immutable
+				}
 			}
 		}
 	}
@@ -92,6 +96,9 @@ func (s *Store) Scan(ctx context.Context, sc Scan, fn func(logql.Row) bool) erro
 		if sc.Filter.Match(mr, now) && !fn(recordRow(&mem[i], sc.Fields)) {
 			return nil
 		}
+	}
+	if sc.Blocks != nil {
+		return scanBlocks(ctx, parts, start, end, now, sc.Filter, sc.Blocks)
 	}
 	for _, p := range parts {
 		for bi := range p.blocks {
@@ -118,11 +125,11 @@ func (s *Store) Scan(ctx context.Context, sc Scan, fn func(logql.Row) bool) erro
 }
 
 func scanBlock(p *part, bm *blockMeta, start, end, now int64, f logql.Expr, fields []string, fn func(logql.Row) bool) (bool, error) {
-	times, err := p.readTimes(bm)
-	if err != nil {
-		return false, err
+	c := newCursor(p, bm)
+	times := c.ts()
+	if c.err != nil {
+		return false, c.err
 	}
-	c := &cursor{p: p, bm: bm, times: times, cols: map[string][]string{}, dicts: map[string]dictCol{}}
 	match := compile(f, c, now)
 	for i := range times {
 		if times[i] < start || times[i] >= end {
@@ -149,18 +156,32 @@ func scanBlock(p *part, bm *blockMeta, start, end, now int64, f logql.Expr, fiel
 // cursor reads one row of a block at a time, decoding a column the first
 // time a filter or a result asks for it.
 type cursor struct {
-	p     *part
-	bm    *blockMeta
-	times []int64
-	cols  map[string][]string
-	dicts map[string]dictCol
-	i     int
-	err   error
+	p       *part
+	bm      *blockMeta
+	times   []int64
+	columns map[string]logql.Column // decoded columns
+	cols    map[string][]string     // the same, one string a row
+	i       int
+	err     error
 }
 
-type dictCol struct {
-	dict  []string
-	codes []byte
+func newCursor(p *part, bm *blockMeta) *cursor {
+	return &cursor{p: p, bm: bm, columns: map[string]logql.Column{}, cols: map[string][]string{}}
+}
+
+// ts returns the block's times, reading them the first time.
+func (c *cursor) ts() []int64 {
+	if c.times == nil {
+		t, err := c.p.readTimes(c.bm)
+		if err != nil {
+			if c.err == nil {
+				c.err = err
+			}
+			t = make([]int64, c.bm.rows)
+		}
+		c.times = t
+	}
+	return c.times
 }
 
 // compile turns a filter into a test of the cursor's row for this block:
@@ -198,16 +219,112 @@ func compile(e logql.Expr, c *cursor, now int64) func(*cursor) bool {
 		inner := compile(x.X, c, now)
 		return func(c *cursor) bool { return !inner(c) }
 	case logql.ValueFilter:
-		c.col(x.FilterField())
-		if d, ok := c.dicts[x.FilterField()]; ok {
-			verdict := make([]bool, len(d.dict))
-			for i, v := range d.dict {
+		if col := c.column(x.FilterField()); col.Codes != nil {
+			verdict := make([]bool, len(col.Dict))
+			for i, v := range col.Dict {
 				verdict[i] = x.MatchValue(v)
 			}
-			return func(c *cursor) bool { return verdict[d.codes[c.i]] }
+			codes := col.Codes
+			return func(c *cursor) bool { return verdict[codes[c.i]] }
 		}
 	}
 	return func(c *cursor) bool { return e.Match(c, now) }
+}
+
+// compileSel is compile for a selection of rows at a time: it returns a
+// function that keeps the rows of sel that pass (in place).
+func compileSel(e logql.Expr, c *cursor, now int64) func(sel []int32) []int32 {
+	switch x := e.(type) {
+	case logql.All:
+		return func(sel []int32) []int32 { return sel }
+	case logql.And:
+		parts := make([]func([]int32) []int32, len(x))
+		for i, sub := range x {
+			parts[i] = compileSel(sub, c, now)
+		}
+		return func(sel []int32) []int32 {
+			for _, p := range parts {
+				if len(sel) == 0 {
+					break
+				}
+				sel = p(sel)
+			}
+			return sel
+		}
+	case logql.ValueFilter:
+		col := c.column(x.FilterField())
+		switch {
+		case col.Codes != nil:
+			verdict := make([]bool, len(col.Dict))
+			for i, v := range col.Dict {
+				verdict[i] = x.MatchValue(v)
+			}
+			codes := col.Codes
+			return func(sel []int32) []int32 {
+				out := sel[:0]
+				for _, r := range sel {
+					if verdict[codes[r]] {
+						out = append(out, r)
+					}
+				}
+				return out
+			}
+		case col.Values != nil:
+			vals := col.Values
+			return func(sel []int32) []int32 {
+				out := sel[:0]
+				for _, r := range sel {
+					if x.MatchValue(vals[r]) {
+						out = append(out, r)
+					}
+				}
+				return out
+			}
+		case x.FilterField() != logql.FieldTime && c.err == nil:
+			// The block lacks the field: every row reads "".
+			if x.MatchValue("") {
+				return func(sel []int32) []int32 { return sel }
+			}
+			return func(sel []int32) []int32 { return sel[:0] }
+		}
+	}
+	match := compile(e, c, now)
+	return func(sel []int32) []int32 {
+		out := sel[:0]
+		for _, r := range sel {
+			c.i = int(r)
+			if match(c) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+}
+
+// column returns a decoded column; a field the block lacks is empty.
+func (c *cursor) column(name string) logql.Column {
+	if col, ok := c.columns[name]; ok {
+		return col
+	}
+	var col logql.Column
+	if name == logql.FieldTime {
+		times := c.ts()
+		col.Values = make([]string, len(times))
+		for i, t := range times {
+			col.Values[i] = formatTime(t)
+		}
+	} else if cm, ok := c.bm.cols[name]; ok {
+		raw, tmp, err := c.p.readColTemp(cm)
+		if err == nil {
+			col, err = decodeColumn(raw, c.bm.rows) // copies what it keeps
+		}
+		bufPool.Put(tmp)
+		if err != nil && c.err == nil {
+			c.err = err
+		}
+	}
+	c.columns[name] = col
+	return col
 }
 
 func (c *cursor) col(name string) []string {
@@ -215,27 +332,139 @@ func (c *cursor) col(name string) []string {
 	if ok {
 		return vals
 	}
-	if cm, ok := c.bm.cols[name]; ok {
-		raw, err := c.p.readCol(cm)
-		var dict []string
-		var codes []byte
-		if err == nil {
-			vals, dict, codes, err = decodeColumnDict(raw, c.bm.rows)
-		}
-		if err == nil && codes != nil {
-			c.dicts[name] = dictCol{dict: dict, codes: codes}
-		}
-		if err != nil && c.err == nil {
-			c.err = err
+	col := c.column(name)
+	vals = col.Values
+	if col.Codes != nil {
+		vals = make([]string, len(col.Codes))
+		for i, code := range col.Codes {
+			vals[i] = col.Dict[code]
 		}
 	}
 	c.cols[name] = vals
 	return vals
 }
 
+// Times and Column make a cursor a logql.Block.
+func (c *cursor) Times() []int64 { return c.ts() }
+
+func (c *cursor) Column(name string) (logql.Column, error) {
+	col := c.column(name)
+	return col, c.err
+}
+
+var selPool = sync.Pool{New: func() any { return new([]int32) }}
+
+// scanBlocks hands whole blocks to sink, decoding them on every core and
+// passing them on in order.
+func scanBlocks(ctx context.Context, parts []*part, start, end, now int64, f logql.Expr, sink logql.BlockSink) error {
+	type result struct {
+		c   *cursor
+		sel []int32
+	}
+	type job struct {
+		p   *part
+		bm  *blockMeta
+		res chan result
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *job)
+	order := make(chan *job, 2*workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(order)
+		defer close(jobs)
+		for _, p := range parts {
+			for bi := range p.blocks {
+				bm := &p.blocks[bi]
+				if bm.maxT < start || bm.minT >= end {
+					continue
+				}
+				if !f.MayMatch(func(k string) bool { return bm.bloom.has(hashKey(k)) }) {
+					continue
+				}
+				j := &job{p: p, bm: bm, res: make(chan result, 1)}
+				select {
+				case order <- j:
+				case <-ctx.Done():
+					return
+				}
+				select {
+				case jobs <- j:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	fields := sink.Fields()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				c := newCursor(j.p, j.bm)
+				sp := selPool.Get().(*[]int32)
+				sel := slices.Grow((*sp)[:0], j.bm.rows)
+				if j.bm.minT >= start && j.bm.maxT < end {
+					for i := 0; i < j.bm.rows; i++ {
+						sel = append(sel, int32(i))
+					}
+				} else {
+					for i, t := range c.ts() {
+						if t >= start && t < end {
+							sel = append(sel, int32(i))
+						}
+					}
+				}
+				sel = compileSel(f, c, now)(sel)
+				if len(sel) > 0 {
+					for _, name := range fields {
+						if name == logql.FieldTime {
+							c.ts() // buckets read the numbers, not the text
+						} else {
+							c.column(name)
+						}
+					}
+				}
+				j.res <- result{c, sel}
+			}
+		}()
+	}
+	for j := range order {
+		var r result
+		select {
+		case r = <-j.res:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if r.c.err != nil {
+			return fmt.Errorf("read %s: %w", j.p.path, r.c.err)
+		}
+		more, err := sink.AddBlock(r.c, r.sel)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", j.p.path, err)
+		}
+		// The sink keeps nothing of a block: its buffers go back.
+		sel := r.sel
+		selPool.Put(&sel)
+		if r.c.times != nil {
+			timesPool.Put(&r.c.times)
+		}
+		if !more {
+			return nil
+		}
+	}
+	return ctx.Err()
+}
+
 func (c *cursor) Get(name string) string {
 	if name == logql.FieldTime {
-		return formatTime(c.times[c.i])
+		return formatTime(c.ts()[c.i])
 	}
 	vals := c.col(name)
 	if vals == nil {
@@ -244,7 +473,7 @@ func (c *cursor) Get(name string) string {
 	return vals[c.i]
 }
 
-func (c *cursor) Time() int64 { return c.times[c.i] }
+func (c *cursor) Time() int64 { return c.ts()[c.i] }
 
 func (c *cursor) row(fields []string) (logql.Row, error) {
 	names := c.bm.names
@@ -370,7 +599,7 @@ func (s *Store) Merge() error {
 }
 
 // maxMergeRows bounds the memory one merge takes.
-const maxMergeRows = 4 << 20
+const maxMergeRows = 2 << 20
 
 func (s *Store) mergePartition(pt *partition) error {
 	s.mu.RLock()
@@ -396,10 +625,8 @@ func (s *Store) mergePartition(pt *partition) error {
 		walSeq = max(walSeq, p.walSeq)
 		ids = append(ids, p.id)
 		for bi := range p.blocks {
-			if _, err := scanBlock(p, &p.blocks[bi], -1<<63, 1<<63-1, 0, logql.All{}, nil, func(r logql.Row) bool {
-				recs = append(recs, rowRecord(r))
-				return true
-			}); err != nil {
+			var err error
+			if recs, err = appendBlockRecords(recs, p, &p.blocks[bi]); err != nil {
 				return fmt.Errorf("merge %s: %w", p.path, err)
 			}
 		}
@@ -433,14 +660,26 @@ func (s *Store) mergePartition(pt *partition) error {
 	return syncDir(filepath.Dir(merged.path))
 }
 
-func rowRecord(r logql.Row) logs.Record {
-	rec := logs.Record{Fields: make([]logs.Field, 0, len(r)-1)}
-	for _, f := range r {
-		if f.Name == logql.FieldTime {
-			rec.Time, _ = time.Parse(time.RFC3339Nano, f.Value)
-			continue
-		}
-		rec.Fields = append(rec.Fields, f)
+// appendBlockRecords decodes a block back into records, column by column.
+func appendBlockRecords(recs []logs.Record, p *part, bm *blockMeta) ([]logs.Record, error) {
+	c := newCursor(p, bm)
+	times := c.ts()
+	cols := make([][]string, len(bm.names))
+	for j, name := range bm.names {
+		cols[j] = c.col(name)
 	}
-	return rec
+	if c.err != nil {
+		return recs, c.err
+	}
+	fields := make([]logs.Field, 0, bm.rows*len(cols)) // one allocation for the block's fields
+	for i, t := range times {
+		start := len(fields)
+		for j, vals := range cols {
+			if vals != nil && vals[i] != "" {
+				fields = append(fields, logs.Field{Name: bm.names[j], Value: vals[i]})
+			}
+		}
+		recs = append(recs, logs.Record{Time: time.Unix(0, t).UTC(), Fields: fields[start:len(fields):len(fields)]})
+	}
+	return recs, nil
 }

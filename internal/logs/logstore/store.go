@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -68,9 +69,10 @@ type partition struct {
 	parts []*part
 }
 
-// memBuf holds appended records not yet in parts, per partition.
+// memBuf holds appended records not yet in parts, per partition, as the
+// slices they were appended in (no copy of a request's records).
 type memBuf struct {
-	recs  map[partKey][]logs.Record
+	recs  map[partKey][][]logs.Record
 	bytes int64
 	seq   uint64 // the WAL segment these records are in
 }
@@ -95,6 +97,7 @@ type Store struct {
 	broken     error // set when a failed write could not be undone
 
 	buffered  atomic.Int64 // bytes in mem and frozen, for back-pressure
+	refusedAt atomic.Int64 // buffered when an append was last refused
 	stop      chan struct{}
 	done      sync.WaitGroup
 	closed    atomic.Bool
@@ -135,6 +138,7 @@ func Open(opts Options) (*Store, error) {
 		stop:       make(chan struct{}),
 		flushNext:  make(chan struct{}, 1),
 	}
+	s.refusedAt.Store(math.MaxInt64)
 	if err := os.MkdirAll(s.walDir, 0o750); err != nil {
 		return nil, fmt.Errorf("log store: %w", err)
 	}
@@ -178,7 +182,7 @@ func (s *Store) recover() error {
 	if err != nil {
 		return err
 	}
-	s.mem = &memBuf{recs: map[partKey][]logs.Record{}}
+	s.mem = &memBuf{recs: map[partKey][][]logs.Record{}}
 	s.walSeq = flushed
 	for _, seq := range segs {
 		path := segmentPath(s.walDir, seq)
@@ -295,10 +299,35 @@ func dayOf(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
 func (s *Store) addMem(m *memBuf, env string, recs []logs.Record) int64 {
 	var size int64
+	// Records of one day, the usual case, are kept as the slice they came
+	// in; others are split by day.
+	var lo, hi int64 = 1, 0
+	var day string
+	oneDay := true
 	for i := range recs {
-		k := partKey{env: env, day: dayOf(recs[i].Time)}
-		m.recs[k] = append(m.recs[k], recs[i])
+		if t := recs[i].Time.UnixNano(); t < lo || t >= hi {
+			d := recs[i].Time.UTC()
+			start := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+			lo, hi = start.UnixNano(), start.AddDate(0, 0, 1).UnixNano()
+			if i > 0 && dayOf(d) != day {
+				oneDay = false
+			}
+			day = dayOf(d)
+		}
 		size += int64(recs[i].Size())
+	}
+	if oneDay {
+		k := partKey{env: env, day: day}
+		m.recs[k] = append(m.recs[k], slices.Clone(recs)) // the caller's slice stays the caller's
+	} else {
+		split := map[partKey][]logs.Record{}
+		for i := range recs {
+			k := partKey{env: env, day: dayOf(recs[i].Time)}
+			split[k] = append(split[k], recs[i])
+		}
+		for k, part := range split {
+			m.recs[k] = append(m.recs[k], part)
+		}
 	}
 	m.bytes += size
 	s.buffered.Add(size)
@@ -321,11 +350,15 @@ func (s *Store) Append(ctx context.Context, env string, recs []logs.Record) erro
 	for i := range recs {
 		size += int64(recs[i].Size())
 	}
-	if s.buffered.Load()+size > s.opts.MaxBuffer {
+	if b := s.buffered.Load(); b+size > s.opts.MaxBuffer {
+		s.refusedAt.Store(b)
 		s.kickFlush()
 		return ErrOverloaded
 	}
-	req := &appendReq{env: env, recs: recs, frame: encodeFrame(nil, env, recs), size: size, done: make(chan error, 1)}
+	frame := framePool.Get().(*[]byte)
+	*frame = encodeFrame((*frame)[:0], env, recs)
+	defer framePool.Put(frame)
+	req := &appendReq{env: env, recs: recs, frame: *frame, size: size, done: make(chan error, 1)}
 	select {
 	case s.appends <- req:
 	case <-ctx.Done():
@@ -336,6 +369,21 @@ func (s *Store) Append(ctx context.Context, env string, recs []logs.Record) erro
 	// Once queued the append completes even if ctx ends, so that a client
 	// that gave up never leaves a record half-acknowledged.
 	return <-req.done
+}
+
+// framePool keeps WAL frame buffers: a request's frame is megabytes, and
+// fresh memory of that size costs more to fault in than to fill.
+var framePool = sync.Pool{New: func() any { return new([]byte) }}
+
+// Overloaded reports whether an append was refused as overloaded and no
+// flush has freed any room since, so that a caller can refuse a request
+// before decoding it (an HTTP body of megabytes) only to be refused.
+func (s *Store) Overloaded() bool {
+	if b := s.buffered.Load(); b > 0 && b >= s.refusedAt.Load() {
+		s.kickFlush()
+		return true
+	}
+	return false
 }
 
 func (s *Store) kickFlush() {
@@ -351,7 +399,7 @@ func (s *Store) kickFlush() {
 func (s *Store) writeLoop() {
 	defer s.done.Done()
 	var batch []*appendReq
-	var buf []byte
+	var frames [][]byte
 	for {
 		select {
 		case <-s.stop:
@@ -359,13 +407,15 @@ func (s *Store) writeLoop() {
 			return
 		case req := <-s.appends:
 			batch = append(batch[:0], req)
-			buf = append(buf[:0], req.frame...)
+			frames = append(frames[:0], req.frame)
+			size := len(req.frame)
 		more:
-			for len(buf) < 8<<20 {
+			for size < 8<<20 {
 				select {
 				case r := <-s.appends:
 					batch = append(batch, r)
-					buf = append(buf, r.frame...)
+					frames = append(frames, r.frame)
+					size += len(r.frame)
 				default:
 					break more
 				}
@@ -373,7 +423,7 @@ func (s *Store) writeLoop() {
 			s.mu.Lock()
 			err := s.broken
 			if err == nil {
-				err = s.writeWAL(buf)
+				err = s.writeWAL(frames)
 			}
 			if err == nil {
 				for _, r := range batch {
@@ -401,13 +451,20 @@ func (s *Store) writeLoop() {
 // frames acknowledged later are not stranded behind a torn one (replay
 // stops at the first bad frame). If even that fails, the store refuses
 // appends from then on rather than acknowledge what it might not replay.
-func (s *Store) writeWAL(buf []byte) error {
-	_, err := s.wal.Write(buf)
+func (s *Store) writeWAL(frames [][]byte) error {
+	var err error
+	var n int64
+	for _, f := range frames {
+		if _, err = s.wal.Write(f); err != nil {
+			break
+		}
+		n += int64(len(f))
+	}
 	if err == nil {
 		err = s.wal.Sync()
 	}
 	if err == nil {
-		s.walSize += int64(len(buf))
+		s.walSize += n
 		return nil
 	}
 	if terr := s.wal.Truncate(s.walSize); terr != nil {
@@ -481,7 +538,7 @@ func (s *Store) Flush() error {
 		}
 		oldWAL.Close()
 		s.frozen = append(s.frozen, s.mem)
-		s.mem = &memBuf{recs: map[partKey][]logs.Record{}, seq: s.walSeq}
+		s.mem = &memBuf{recs: map[partKey][][]logs.Record{}, seq: s.walSeq}
 	}
 	// Buffers a failed flush left behind are flushed again with the new one.
 	frozen := slices.Clone(s.frozen)
@@ -494,10 +551,21 @@ func (s *Store) Flush() error {
 	byKey := map[partKey][]logs.Record{}
 	var bytes int64
 	for _, f := range frozen {
+		for k, chunks := range f.recs {
+			n := len(byKey[k])
+			for _, recs := range chunks {
+				n += len(recs)
+			}
+			byKey[k] = slices.Grow(byKey[k], n-len(byKey[k]))
+		}
+	}
+	for _, f := range frozen {
 		bytes += f.bytes
-		for k, recs := range f.recs {
+		for k, chunks := range f.recs {
 			// Copies: scans still read the frozen buffers.
-			byKey[k] = append(byKey[k], recs...)
+			for _, recs := range chunks {
+				byKey[k] = append(byKey[k], recs...)
+			}
 		}
 	}
 	type written struct {
@@ -531,6 +599,7 @@ func (s *Store) Flush() error {
 	s.frozen = s.frozen[len(frozen):]
 	s.mu.Unlock()
 	s.buffered.Add(-bytes)
+	s.refusedAt.Store(math.MaxInt64)
 	segs, _ := segments(s.walDir)
 	for _, seq := range segs {
 		if seq <= flushedUpTo {

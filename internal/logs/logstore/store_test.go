@@ -415,3 +415,119 @@ func TestPartsAnswerAsTheBufferDoes(t *testing.T) {
 		}
 	}
 }
+
+// stats runs a stats query over s, through whole blocks or row by row.
+func stats(t *testing.T, s *Store, q string, blocks bool) []logql.Row {
+	t.Helper()
+	query, err := logql.Parse(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := query.NewRunner()
+	sc := Scan{Filter: query.Filter, Fields: query.Fields()}
+	if blocks {
+		if sc.Blocks = run.BlockSink(); sc.Blocks == nil {
+			t.Fatalf("%s: no block sink", q)
+		}
+	}
+	if err := s.Scan(context.Background(), sc, run.Add); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := run.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestStatsFromBlocksAsFromRows(t *testing.T) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	var batch []logs.Record
+	for i := 0; i < 3*blockRows+123; i++ {
+		r := rec(i)
+		r.Fields = append(r.Fields, logs.Field{Name: "ratio", Value: strconv.FormatFloat(float64(i%7)/4.1, 'g', -1, 64)},
+			logs.Field{Name: "big", Value: strconv.Itoa(i * 7919 % 100003)})
+		if i%3 == 0 {
+			r.Fields = append(r.Fields, logs.Field{Name: "path", Value: fmt.Sprintf("/p/%d", i%5)})
+		}
+		batch = append(batch, r)
+	}
+	if err := s.Append(context.Background(), "production", batch); err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, s, "staging", 0, 500)
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, s, "production", 100_000, 100_200) // some rows stay in the buffer
+	queries := []string{
+		"level:=error | stats by (_time:1m) count() n",
+		"* | stats by (level) count() n, count(path) c, sum(duration_ms) s, avg(ratio) a, min(big) mi, max(duration_ms) ma, quantile(0.95, duration_ms) p95, quantile(0.5, big) p50, count_uniq(path) u",
+		"duration_ms:>50 | stats by (_time:10s, level) quantile(0.5, duration_ms) p50, count() n, sum(ratio) s",
+		"* | stats by (request_id, big) count() n",
+		"* | stats by (path, level) count() n, count(path) c",
+		`"done in 7ms" | stats count() n`,
+		"nosuch:=x | stats count() n",
+		"* | stats by (nosuch) count() n, sum(nosuch) s, avg(_msg) m",
+		"level:in(error, info) -path:=/p/1 | stats by (_time:1h) count() n, max(big) m",
+		"_time:5m | stats count() n",
+		"* | stats by (_time) count() n",
+	}
+	for _, q := range queries {
+		rows, blocks := stats(t, s, q, false), stats(t, s, q, true)
+		if fmt.Sprint(rows) != fmt.Sprint(blocks) {
+			t.Errorf("%s:\nrows   %.300v\nblocks %.300v", q, rows, blocks)
+		}
+		if len(rows) == 0 {
+			t.Errorf("%s: no rows", q)
+		}
+	}
+}
+
+func TestOverloadedUntilAFlushFreesRoom(t *testing.T) {
+	s, err := Open(Options{Dir: t.TempDir(), FlushInterval: time.Hour, MaxBuffer: 64 << 10, Clock: clock.NewFake(t0.Add(time.Hour))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	appendN(t, s, "production", 0, 50)
+	if s.Overloaded() {
+		t.Fatal("overloaded before any refusal")
+	}
+	var big []logs.Record
+	for i := 0; i < 2000; i++ {
+		big = append(big, rec(i))
+	}
+	if err := s.Append(context.Background(), "production", big); !errors.Is(err, ErrOverloaded) {
+		t.Fatalf("append of a batch bigger than the buffer: %v", err)
+	}
+	if !s.Overloaded() {
+		t.Fatal("not overloaded right after a refusal")
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if s.Overloaded() {
+		t.Fatal("still overloaded after a flush freed the buffer")
+	}
+}
+
+func TestOversizedBatchDoesNotBlockOthers(t *testing.T) {
+	s, err := Open(Options{Dir: t.TempDir(), FlushInterval: time.Hour, MaxBuffer: 64 << 10, Clock: clock.NewFake(t0.Add(time.Hour))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var big []logs.Record
+	for i := 0; i < 2000; i++ {
+		big = append(big, rec(i))
+	}
+	if err := s.Append(context.Background(), "production", big); !errors.Is(err, ErrOverloaded) {
+		t.Fatalf("append of a batch bigger than the buffer: %v", err)
+	}
+	if s.Overloaded() {
+		t.Fatal("an empty buffer is not overloaded, whatever was refused")
+	}
+	appendN(t, s, "production", 0, 10)
+}
