@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/warden/internal/nodetest"
 )
 
 // pinoFixture holds pino.js and its node_modules (.ci/run: npm ci).
@@ -21,16 +22,8 @@ const pinoFixture = "../../internal/logs/ingest/testdata/node"
 // error), msg is the message, time (Unix ms) the record's time, and the
 // lines are searchable with their fields.
 func TestPinoThroughRunAndIngest(t *testing.T) {
-	node, err := exec.LookPath("node")
+	node := nodetest.Need(t, pinoFixture, "pino")
 	dir, _ := filepath.Abs(pinoFixture)
-	_, statErr := os.Stat(filepath.Join(dir, "node_modules", "pino"))
-	if err != nil || statErr != nil {
-		msg := fmt.Sprintf("the pino test needs node and %s/node_modules (run: npm ci --prefix %s); node: %v, module: %v", pinoFixture, pinoFixture, err, statErr)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
 	script := filepath.Join(dir, "pino.js")
 	_, addr, _ := startServe(t, logsTokensYAML)
 	u := "http://" + addr

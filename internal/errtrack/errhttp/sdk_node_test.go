@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/warden/internal/nodetest"
 )
 
 // nodeFixture is the npm package with @sentry/node; .ci/run installs it
@@ -20,14 +21,7 @@ const nodeFixture = "../testdata/node"
 // bodies without Content-Type, gzips bodies over 32 KiB and sends session
 // envelopes besides events.
 func TestSentryNodeSDK(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if _, statErr := os.Stat(filepath.Join(nodeFixture, "node_modules", "@sentry", "node")); err != nil || statErr != nil {
-		msg := fmt.Sprintf("@sentry/node test needs node and %s/node_modules (run: npm ci --prefix %s); node: %v, module: %v", nodeFixture, nodeFixture, err, statErr)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	node := nodetest.Need(t, nodeFixture, "@sentry/node")
 	s := sqliteServer(t)
 	dsn := strings.Replace(s.URL, "http://", "http://"+testKey+"@", 1) + "/7"
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

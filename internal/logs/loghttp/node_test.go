@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/warden/internal/nodetest"
 )
 
 // nodeFixture is the npm package with the Node.js shippers (the
@@ -20,17 +21,7 @@ const nodeFixture = "../ingest/testdata/node"
 // node_modules is missing — except in CI, where that fails.
 func needNode(t *testing.T, module string) string {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	_, statErr := os.Stat(filepath.Join(nodeFixture, "node_modules", module))
-	if err != nil || statErr != nil {
-		msg := fmt.Sprintf("this test runs Node.js with %s: it needs node and %s/node_modules (run: npm ci --prefix %s); node: %v, module: %v",
-			module, nodeFixture, nodeFixture, err, statErr)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return node
+	return nodetest.Need(t, nodeFixture, module)
 }
 
 func runNode(t *testing.T, node, url string, args ...string) string {
