@@ -404,16 +404,12 @@ func readIndex(f *os.File) (*part, error) {
 	return p, nil
 }
 
-// readCol reads and decompresses one column of a block.
-func (p *part) readCol(c colMeta) ([]byte, error) {
-	return p.readColInto(c, nil)
-}
-
 // bufPool keeps the buffers a column is read and decompressed into while
 // it is decoded: fresh memory costs more to fault in than to fill.
 var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 
-// readColInto is readCol decompressing into dst (which may be nil).
+// readColInto reads one column of a block and decompresses it into dst
+// (which may be nil).
 func (p *part) readColInto(c colMeta, dst []byte) ([]byte, error) {
 	if c.n > maxFrame || c.off < 0 || c.off+c.n > p.size {
 		return nil, errCorrupt
