@@ -273,16 +273,24 @@ func decodeColumn(b []byte, rows int) (logql.Column, error) {
 		if r.err != nil || len(r.b) != rows*width {
 			return logql.Column{}, errCorrupt
 		}
+		// One loop per width without a branch a row: the largest code is
+		// checked against the dictionary once, after the loop.
 		codes := make([]uint16, rows)
-		for i := range codes {
-			if width == 1 {
-				codes[i] = uint16(r.b[i])
-			} else {
-				codes[i] = binary.LittleEndian.Uint16(r.b[2*i:])
+		var top uint16
+		if width == 1 {
+			for i, c := range r.b[:rows] {
+				codes[i] = uint16(c)
+				top = max(top, uint16(c))
 			}
-			if int(codes[i]) >= len(dict) {
-				return logql.Column{}, errCorrupt
+		} else {
+			for i := range codes {
+				c := binary.LittleEndian.Uint16(r.b[2*i:])
+				codes[i] = c
+				top = max(top, c)
 			}
+		}
+		if rows > 0 && int(top) >= len(dict) {
+			return logql.Column{}, errCorrupt
 		}
 		return logql.Column{Dict: dict, Codes: codes}, nil
 	case 0:
