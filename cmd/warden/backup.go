@@ -18,7 +18,6 @@ import (
 
 	"github.com/wardenhq/warden/internal/app"
 	"github.com/wardenhq/warden/internal/backup"
-	"github.com/wardenhq/warden/internal/clock"
 	"github.com/wardenhq/warden/internal/schedule"
 	"github.com/wardenhq/warden/internal/store"
 )
@@ -65,21 +64,13 @@ type backupEnv struct {
 }
 
 func openBackups(ctx context.Context, path string, given bool, e env) (*backupEnv, error) {
-	cfg, err := loadConfig(path, given, e)
-	if err != nil {
-		return nil, err
-	}
-	db, err := app.OpenDB(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
 	// Alerts go through the router's store; a running Warden's router
 	// picks them up and notifies.
-	router, err := app.NewRouter(cfg, db, clock.Real{}, nil)
+	a, err := openAlerts(ctx, path, given, e)
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
+	cfg, db, router := a.cfg, a.db, a.router
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mgr, err := app.NewBackups(cfg, db, router, logger)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/alert/channeltest"
@@ -24,8 +23,7 @@ func TestAlertsPageInBrowser(t *testing.T) {
 	}
 	receiver := channeltest.NewHTTPReceiver(t)
 	cfg := testConfig(t)
-	hash, _ := bcrypt.GenerateFromPassword([]byte("correct horse"), bcrypt.MinCost)
-	cfg.UI.Users = []config.User{{Name: "ops", PasswordHash: config.Secret(hash)}}
+	cfg.UI.Users = []config.User{uiUser("ops")}
 	cfg.Alerts.Channels = []config.AlertChannel{{Name: "ops-slack", Type: "slack", URL: config.Secret(receiver.URL())}}
 	cfg.Alerts.Defaults.Channels = []string{"ops-slack"}
 	cfg.Alerts.Defaults.GroupWait = 0

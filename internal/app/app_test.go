@@ -9,12 +9,21 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/httpapi"
 )
 
 // tokenWithout names, for each scope, a token that has every scope but it.
 var tokenWithout = map[string]string{}
+
+// uiUser is a web UI user whose password is "correct horse" (the browser
+// tests sign in with it); no scopes means the UI's default ones.
+func uiUser(name string, scopes ...string) config.User {
+	hash, _ := bcrypt.GenerateFromPassword([]byte("correct horse"), bcrypt.MinCost)
+	return config.User{Name: name, PasswordHash: config.Secret(hash), Scopes: scopes}
+}
 
 func testConfig(t *testing.T) *config.Config {
 	t.Helper()

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/wardenhq/warden/internal/audit"
 	"github.com/wardenhq/warden/internal/config"
@@ -22,8 +21,7 @@ func TestAuditPageInBrowser(t *testing.T) {
 		t.Skip("browser test")
 	}
 	cfg := testConfig(t)
-	hash, _ := bcrypt.GenerateFromPassword([]byte("correct horse"), bcrypt.MinCost)
-	cfg.UI.Users = []config.User{{Name: "auditor", PasswordHash: config.Secret(hash), Scopes: []string{"read", "audit"}}}
+	cfg.UI.Users = []config.User{uiUser("auditor", "read", "audit")}
 	a := startTestApp(t, cfg)
 	ctx := context.Background()
 	for i := range 8 {

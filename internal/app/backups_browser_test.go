@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/ui/uitest"
@@ -19,8 +18,7 @@ func TestBackupsPageInBrowser(t *testing.T) {
 		t.Skip("browser test")
 	}
 	cfg := testConfig(t)
-	hash, _ := bcrypt.GenerateFromPassword([]byte("correct horse"), bcrypt.MinCost)
-	cfg.UI.Users = []config.User{{Name: "ops", PasswordHash: config.Secret(hash)}}
+	cfg.UI.Users = []config.User{uiUser("ops")}
 	a := startTestApp(t, cfg)
 	admin := tokenWithout[config.ScopeAudit]
 	var id string

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/ui/uitest"
@@ -23,8 +22,7 @@ func TestErrorsPageInBrowser(t *testing.T) {
 	}
 	cfg := testConfig(t)
 	const key = "abc123def4564567890abcdef1234567"
-	hash, _ := bcrypt.GenerateFromPassword([]byte("correct horse"), bcrypt.MinCost)
-	cfg.UI.Users = []config.User{{Name: "ops", PasswordHash: config.Secret(hash), Scopes: []string{"read", "admin"}}}
+	cfg.UI.Users = []config.User{uiUser("ops", "read", "admin")}
 	cfg.Errors.Projects = []config.ErrorProject{{ID: 7, Name: "demo", Key: key}}
 	a := startTestApp(t, cfg)
 	for _, f := range []string{"go-exception.envelope", "node-exception.envelope", "node-session.envelope"} {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/logs"
@@ -22,8 +21,7 @@ func TestLogsPageInBrowser(t *testing.T) {
 		t.Skip("browser test")
 	}
 	cfg := testConfig(t)
-	hash, _ := bcrypt.GenerateFromPassword([]byte("correct horse"), bcrypt.MinCost)
-	cfg.UI.Users = []config.User{{Name: "ops", PasswordHash: config.Secret(hash)}}
+	cfg.UI.Users = []config.User{uiUser("ops")}
 	a := startTestApp(t, cfg)
 	now := time.Now()
 	rec := func(ago time.Duration, level, msg, rid, path string) logs.Record {

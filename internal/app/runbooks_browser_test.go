@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/alert/alertsql"
@@ -60,8 +59,7 @@ func TestRunbooksPageInBrowser(t *testing.T) {
 		}
 	}
 	cfg := testConfig(t)
-	hash, _ := bcrypt.GenerateFromPassword([]byte("correct horse"), bcrypt.MinCost)
-	cfg.UI.Users = []config.User{{Name: "ops", PasswordHash: config.Secret(hash)}}
+	cfg.UI.Users = []config.User{uiUser("ops")}
 	cfg.Runbooks.Dir = dir
 	a := startTestApp(t, cfg)
 	ctx := context.Background()
