@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -123,8 +124,16 @@ func run(sizeMiB, rate int, timeout time.Duration, dir, level string) error {
 			level, wSecs, mb/wSecs, float64(wSize)/(1<<20), float64(raw)/float64(wSize), float64(raw)/(1<<20), wCPU)
 		if recs, _ := mgr.List(context.Background(), backup.Filter{Limit: 1}); len(recs) > 0 && recs[0].Manifest != nil {
 			st := recs[0].Manifest.StagesMS
-			fmt.Printf("    stages: page copy (compressing alongside) %.1fs, rest of the compression, re-check, row count %.1fs, store %.1fs\n",
-				float64(st["dump"])/1000, float64(st["seal"])/1000, float64(st["store"])/1000)
+			names := make([]string, 0, len(st))
+			for k := range st {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			fmt.Printf("    stages:")
+			for _, k := range names {
+				fmt.Printf(" %s %.1fs", k, float64(st[k])/1000)
+			}
+			fmt.Println()
 		}
 		if baseErr == nil {
 			fmt.Printf("  ratio warden/sqlite3 MB/s: %.2f (target >= 0.80)\n", baseSecs/wSecs)

@@ -50,6 +50,16 @@ type Source interface {
 	IsLive(location string) (bool, error)
 }
 
+// Streamer is a Source that hands its consistent copy over as a stream,
+// so the copy is compressed while it is read, with no raw file between.
+type Streamer interface {
+	Source
+	// DumpTo writes a consistent copy of the source to w, in order, and
+	// describes it, Tables included. An error from w ends the dump. size
+	// is told the copy's length in bytes before the first write.
+	DumpTo(ctx context.Context, w io.Writer, size func(int64)) (Dump, error)
+}
+
 // Dump describes a raw copy a Source made.
 type Dump struct {
 	// Tables holds the row count of every table in the copy.
@@ -58,13 +68,6 @@ type Dump struct {
 	Tools map[string]string
 	// SnapshotAt is the instant the copy shows; the RPO is measured from it.
 	SnapshotAt time.Time
-	// Count, when Tables is nil, counts the rows of the raw copy; the
-	// Manager runs it alongside compression, which reads the same file.
-	Count func(ctx context.Context) (map[string]int64, error)
-	// Pages, when set, is fed the raw copy's bytes in order while they
-	// are compressed (one read of the copy serves both), and Count is
-	// called after that, to count from what Pages saw.
-	Pages io.Writer
 }
 
 // FilePutter is a Destination that can take a finished local file whole

@@ -200,22 +200,35 @@ func (o *sealOut) abort() {
 	}
 }
 
-// seal compresses (and encrypts) the file at rawPath into outPath, hashing
-// both sides on the way, and fsyncs the output. It reads the raw file once:
-// each chunk is hashed and shown to pages (when not nil) by the reading
-// goroutine, compressed into its own frame by one of up to GOMAXPROCS
-// compressors, and encrypted, hashed and written in order by a writer.
-func (s Sealer) seal(rawPath, outPath string, progress Progress, pages io.Writer) (sealed, error) {
-	level, err := zstdLevel(s.Level)
-	if err != nil {
-		return sealed{}, err
-	}
+// seal compresses (and encrypts) the file at rawPath into outPath (see
+// sealFrom).
+func (s Sealer) seal(rawPath, outPath string, progress Progress) (sealed, error) {
 	in, err := os.Open(rawPath)
 	if err != nil {
 		return sealed{}, err
 	}
 	defer in.Close()
 	st, err := in.Stat()
+	if err != nil {
+		return sealed{}, err
+	}
+	return s.sealFrom(outPath, progress, func(w io.Writer, size func(int64)) error {
+		size(st.Size())
+		if _, err := io.Copy(w, in); err != nil {
+			return fmt.Errorf("read %s: %w", rawPath, err)
+		}
+		return nil
+	})
+}
+
+// sealFrom compresses (and encrypts) what write writes into outPath,
+// hashing both sides on the way, and fsyncs the output. The bytes are cut
+// into sealChunk pieces, each hashed as it fills and compressed into its
+// own frame by one of up to GOMAXPROCS compressors, and the frames are
+// encrypted, hashed and written in order by one writer. write may tell
+// size the raw length, for progress.
+func (s Sealer) sealFrom(outPath string, progress Progress, write func(w io.Writer, size func(int64)) error) (sealed, error) {
+	level, err := zstdLevel(s.Level)
 	if err != nil {
 		return sealed{}, err
 	}
@@ -228,41 +241,69 @@ func (s Sealer) seal(rawPath, outPath string, progress Progress, pages io.Writer
 	if err != nil {
 		return sealed{}, err
 	}
-	rawHash := sha256.New()
-	var tee io.Writer = rawHash
-	if pages != nil {
-		tee = io.MultiWriter(rawHash, pages)
+	cw := &chunkWriter{fr: fr, hash: sha256.New(), progress: progress}
+	werr := write(cw, func(n int64) { cw.total = n })
+	if werr == nil {
+		cw.flush(true)
 	}
-	pr := &progressReader{r: in, stage: "compress", total: st.Size(), progress: progress}
-	var rawN int64
-	var readErr error
-	for {
-		b := fr.buffer()
-		n, err := io.ReadFull(pr, b)
-		if n > 0 || fr.chunks == 0 { // an empty file still gets its (empty) frame
-			_, _ = tee.Write(b[:n]) // hashes and the page index never fail
-			rawN += int64(n)
-			fr.add(b[:n])
-		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			break
-		}
-		if err != nil {
-			readErr = err
-			break
-		}
-	}
-	werr := fr.close()
-	if readErr != nil {
-		return sealed{}, fmt.Errorf("compress: read %s: %w", rawPath, readErr)
-	}
+	ferr := fr.close()
 	if werr != nil {
-		return sealed{}, fmt.Errorf("compress: %w", werr)
+		return sealed{}, werr
+	}
+	if ferr != nil {
+		return sealed{}, fmt.Errorf("compress: %w", ferr)
 	}
 	if err := out.finish(outPath); err != nil {
 		return sealed{}, err
 	}
-	return sealed{File{Size: out.count.n, SHA256: hexSum(out.hash), RawSize: rawN, RawSHA256: hexSum(rawHash)}}, nil
+	progress.report("compress", cw.n, cw.n)
+	return sealed{File{Size: out.count.n, SHA256: hexSum(out.hash), RawSize: cw.n, RawSHA256: hexSum(cw.hash)}}, nil
+}
+
+// chunkWriter fills the framer's buffers with what is written to it and
+// hands each on when full, hashing the raw bytes a chunk at a time.
+type chunkWriter struct {
+	fr       *framer
+	buf      []byte // the chunk being filled: buf[:len(buf)] of cap sealChunk
+	hash     hash.Hash
+	n, total int64
+	progress Progress
+	reported time.Time
+}
+
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if c.buf == nil {
+			c.buf = c.fr.buffer()[:0]
+		}
+		k := copy(c.buf[len(c.buf):cap(c.buf)], p)
+		c.buf = c.buf[:len(c.buf)+k]
+		p = p[k:]
+		if len(c.buf) == cap(c.buf) {
+			c.flush(false)
+		}
+	}
+	return n, nil
+}
+
+// flush hands on the chunk being filled; at the end (last) an empty copy
+// still gets its (empty) frame.
+func (c *chunkWriter) flush(last bool) {
+	if c.buf == nil && !(last && c.fr.chunks == 0) {
+		return
+	}
+	if c.buf == nil {
+		c.buf = c.fr.buffer()[:0]
+	}
+	_, _ = c.hash.Write(c.buf) // a hash never fails
+	c.n += int64(len(c.buf))
+	c.fr.add(c.buf)
+	c.buf = nil
+	if c.progress != nil && time.Since(c.reported) > 500*time.Millisecond {
+		c.reported = time.Now()
+		c.progress("compress", c.n, c.total)
+	}
 }
 
 // Opener reverses a Sealer: it decrypts with Identities and decompresses.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -214,31 +215,19 @@ func (m *Manager) produce(ctx context.Context, t *Target, rec *Record, progress 
 		name += ".age"
 	}
 	sealedPath := filepath.Join(work, name)
-	if f, ok := t.Source.(Follower); ok && len(t.Sealer.Recipients) == 0 {
-		// Compress while the copy is written (the copy leaves a core idle).
-		now := func() int64 { return m.opts.Clock.Now().Sub(began).Milliseconds() }
-		var fo followed
-		var tables map[string]int64
-		fo, err = t.Sealer.sealFollowing(ctx, f, raw, sealedPath, progress, now)
-		if err == nil {
-			tables = fo.dump.Tables
-			if tables == nil && fo.dump.Count != nil {
-				tables, err = fo.dump.Count(ctx)
-				if err != nil {
-					return nil, &Error{Op: "backup", Target: t.Name, Err: fmt.Errorf("count rows in the copy: %w", err)}
-				}
-			}
-			fo.dump.Tables = tables
-			stages := map[string]int64{"dump": fo.copyMS, "seal": now() - fo.copyMS}
-			return m.finishProduce(ctx, t, rec, fo.dump, fo.sealed, name, sealedPath, raw, stages, began, progress)
-		}
-		if !errors.Is(err, errFollow) {
+	if st, ok := t.Source.(Streamer); ok {
+		// The copy is compressed as it is read: no raw file, one pass.
+		var dump Dump
+		s, err := t.Sealer.sealFrom(sealedPath, progress, func(w io.Writer, size func(int64)) error {
+			var err error
+			dump, err = st.DumpTo(ctx, w, size)
+			return err
+		})
+		if err != nil {
 			return nil, &Error{Op: "backup", Target: t.Name, Err: fmt.Errorf("dump %s: %w", t.Source.Describe(), err)}
 		}
-		// Never expected: the copy is taken again and sealed the ordinary way.
-		m.opts.Logger.Warn("backup: copying again without compressing alongside", "target", t.Name, "reason", err)
-		os.Remove(raw)
-		began = m.opts.Clock.Now()
+		stages := map[string]int64{"dump_and_seal": m.opts.Clock.Now().Sub(began).Milliseconds()}
+		return m.finishProduce(ctx, t, rec, dump, s, name, sealedPath, raw, stages, began, progress)
 	}
 	dump, err := t.Source.Dump(ctx, raw)
 	if err != nil {
@@ -246,38 +235,10 @@ func (m *Manager) produce(ctx context.Context, t *Target, rec *Record, progress 
 	}
 	stages := map[string]int64{"dump": m.opts.Clock.Now().Sub(began).Milliseconds()}
 	mark := m.opts.Clock.Now()
-	// Counting rows and compressing both read the raw copy: run them side
-	// by side.
-	type counted struct {
-		tables map[string]int64
-		err    error
-	}
-	// A source with a page reader counts from the pages the compressor
-	// reads (then Count runs after the seal, cheaply).
-	countDone := make(chan counted, 1)
-	switch {
-	case dump.Tables != nil || dump.Count == nil:
-		countDone <- counted{dump.Tables, nil}
-	case dump.Pages == nil:
-		go func() { tables, err := dump.Count(ctx); countDone <- counted{tables, err} }()
-	}
-	s, err := t.Sealer.seal(raw, sealedPath, progress, dump.Pages)
-	if dump.Tables == nil && dump.Count != nil && dump.Pages != nil {
-		if err != nil {
-			countDone <- counted{}
-		} else {
-			tables, cerr := dump.Count(ctx)
-			countDone <- counted{tables, cerr}
-		}
-	}
-	c := <-countDone
+	s, err := t.Sealer.seal(raw, sealedPath, progress)
 	if err != nil {
 		return nil, &Error{Op: "backup", Target: t.Name, File: name, Err: err}
 	}
-	if c.err != nil {
-		return nil, &Error{Op: "backup", Target: t.Name, Err: fmt.Errorf("count rows in the copy: %w", c.err)}
-	}
-	dump.Tables = c.tables
 	stages["seal"] = m.opts.Clock.Now().Sub(mark).Milliseconds()
 	return m.finishProduce(ctx, t, rec, dump, s, name, sealedPath, raw, stages, began, progress)
 }

@@ -1,10 +1,11 @@
-// Package sqlitesrc backs up SQLite databases online with SQLite's backup
-// API, copying every page in one step: the copy is one consistent snapshot
-// even while the app keeps writing (WAL lets writers go on meanwhile), and
-// unlike a stepwise copy it cannot be restarted forever by those writes.
+// Package sqlitesrc backs up SQLite databases online, reading every page
+// in one read transaction: the copy is one consistent snapshot even while
+// the app keeps writing (WAL lets writers go on meanwhile), and unlike a
+// stepwise copy it cannot be restarted forever by those writes.
 package sqlitesrc
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
@@ -16,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"modernc.org/sqlite"
+	_ "modernc.org/sqlite" // the database/sql driver
 
 	"github.com/wardenhq/warden/internal/backup"
 )
@@ -40,173 +41,186 @@ func (s *Source) Ext() string { return "sqlite" }
 // Describe implements backup.Source.
 func (s *Source) Describe() string { return "sqlite:" + s.Path }
 
-type backuper interface {
-	NewBackup(dstURI string) (*sqlite.Backup, error)
-}
+var _ backup.Streamer = (*Source)(nil)
 
-// Dump implements backup.Source: the backup API copies all pages in one
-// step into path; the rows are counted in that copy (Dump.Count).
+// Dump implements backup.Source: DumpTo into a file at path. The file is
+// not fsynced; it is a temporary input to the artifact, which is.
 func (s *Source) Dump(ctx context.Context, path string) (backup.Dump, error) {
-	d, _, err := s.dump(ctx, path, nil, nil)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return backup.Dump{}, err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	d, err := s.DumpTo(ctx, bw, func(int64) {})
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	return d, err
 }
 
-var _ backup.Follower = (*Source)(nil)
-
-// DumpFollow implements backup.Follower: while the backup API writes the
-// copy, the file is read behind it. SQLite's backup writes every page of
-// a new database once, in page order as its page cache spills (the cache
-// writes its oldest dirty page first, and no page needs a journal sync
-// here), except page 1, which it keeps until the commit rewrites it: so
-// a region is handed on once the file has grown a page past it, and page
-// 1 (the head) is left to the caller. The caller checks every region
-// against the finished file, so this ordering is an optimisation, never a
-// promise the backup relies on.
-func (s *Source) DumpFollow(ctx context.Context, path string, buf func() []byte, emit func(off int64, b []byte)) (backup.Dump, int64, error) {
-	return s.dump(ctx, path, buf, emit)
-}
-
-// followPoll is how often the copy's size is looked at while it grows.
-const followPoll = 2 * time.Millisecond
-
-func (s *Source) dump(ctx context.Context, path string, buf func() []byte, emit func(off int64, b []byte)) (backup.Dump, int64, error) {
-	d, head, err := s.dumpInner(ctx, path, buf, emit)
-	return d, head, err
-}
-
-func (s *Source) dumpInner(ctx context.Context, path string, buf func() []byte, emit func(off int64, b []byte)) (backup.Dump, int64, error) {
+// DumpTo implements backup.Streamer. Everything is read inside one read
+// transaction: the copy is one consistent snapshot, writers go on
+// meanwhile in WAL mode (in rollback mode they wait, as for the backup
+// API), and unlike a stepwise backup nothing restarts it. The bytes
+// written to w are the database file as of the snapshot (the lock-byte
+// page of a database past 1 GiB, which SQLite never uses, as zeros); see
+// copyFile for how. Rows are counted from the b-tree pages as they pass
+// (PageIndex), with count(*) in the same transaction when the pages do
+// not add up.
+func (s *Source) DumpTo(ctx context.Context, w io.Writer, size func(int64)) (backup.Dump, error) {
 	if _, err := os.Stat(s.Path); err != nil {
-		return backup.Dump{}, 0, fmt.Errorf("source database: %w", err)
+		return backup.Dump{}, fmt.Errorf("source database: %w", err)
 	}
 	db, err := sql.Open("sqlite", "file:"+s.Path+"?_pragma=busy_timeout(30000)")
 	if err != nil {
-		return backup.Dump{}, 0, err
+		return backup.Dump{}, err
 	}
 	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return backup.Dump{}, 0, fmt.Errorf("open %s: %w", s.Path, err)
-	}
-	defer conn.Close()
+	db.SetMaxOpenConns(1)
 	var version string
-	if err := conn.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&version); err != nil {
-		return backup.Dump{}, 0, fmt.Errorf("open %s: %w", s.Path, err)
+	if err := db.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&version); err != nil {
+		return backup.Dump{}, fmt.Errorf("open %s: %w", s.Path, err)
 	}
-	var head int64
-	if err := conn.QueryRowContext(ctx, "PRAGMA page_size").Scan(&head); err != nil {
-		return backup.Dump{}, 0, fmt.Errorf("open %s: %w", s.Path, err)
-	}
-	var snapshot time.Time
-	copied := make(chan error, 1)
-	go func() {
-		copied <- conn.Raw(func(dc any) error {
-			b, ok := dc.(backuper)
-			if !ok {
-				return errors.New("the SQLite driver has no backup API")
-			}
-			// The copy is a fresh temporary file: it needs no rollback journal
-			// and no syncs while pages are written (the artifact is fsynced).
-			bk, err := b.NewBackup("file:" + path + "?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)")
-			if err != nil {
-				return fmt.Errorf("start backup: %w", err)
-			}
-			// Every transaction committed before this instant is in the copy.
-			snapshot = time.Now().UTC()
-			_, stepErr := bk.Step(-1)
-			finErr := bk.Finish()
-			return errors.Join(stepErr, finErr)
-		})
-	}()
-	if emit != nil {
-		err = follow(path, head, copied, buf, emit)
-	} else {
-		err = <-copied
-	}
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return backup.Dump{}, 0, fmt.Errorf("copy pages: %w", err)
+		return backup.Dump{}, fmt.Errorf("open %s: %w", s.Path, err)
 	}
-	// The copy is a temporary file: the artifact made from it is fsynced,
-	// so syncing this one too would only write it to disk twice.
-	// The rows are counted from the copy's b-tree pages as they stream
-	// through the compressor (Pages), so the copy is read once; should the
-	// pages not add up, count(*) through SQLite counts instead.
+	defer tx.Rollback() //nolint:errcheck // read only: nothing to undo
+	// The first read starts the snapshot every later statement of tx
+	// sees: every transaction committed before this instant is in it.
+	snapshot := time.Now().UTC()
+	var pageSize, pages int64
+	var journal string
+	if err := tx.QueryRowContext(ctx, "SELECT page_size, page_count, journal_mode FROM pragma_page_size, pragma_page_count, pragma_journal_mode").Scan(&pageSize, &pages, &journal); err != nil {
+		return backup.Dump{}, fmt.Errorf("read %s: %w", s.Path, err)
+	}
+	roots, err := tableRoots(ctx, tx)
+	if err != nil {
+		return backup.Dump{}, fmt.Errorf("read the schema of %s: %w", s.Path, err)
+	}
+	size(pageSize * pages)
 	idx := NewPageIndex()
-	count := func(ctx context.Context) (map[string]int64, error) {
-		if tables, err := countPages(ctx, path, idx); err == nil {
-			return tables, nil
-		}
-		return countFile(ctx, path)
+	if err := copyFile(ctx, tx, s.Path, strings.EqualFold(journal, "wal"), pageSize, pages, io.MultiWriter(w, idx)); err != nil {
+		return backup.Dump{}, err
 	}
-	return backup.Dump{Pages: idx, Count: count, SnapshotAt: snapshot, Tools: map[string]string{
+	tables, err := countPages(ctx, tx, roots, idx)
+	if err != nil {
+		if tables, err = count(ctx, tx); err != nil {
+			return backup.Dump{}, fmt.Errorf("count rows: %w", err)
+		}
+	}
+	return backup.Dump{Tables: tables, SnapshotAt: snapshot, Tools: map[string]string{
 		"sqlite": version, "sqlite_driver": "modernc.org/sqlite " + moduleVersion("modernc.org/sqlite"),
-	}}, head, nil
+	}}, nil
 }
 
-// follow reads the copy at path behind the backup API until copied
-// reports the end of the copy, handing emit each sealChunk-sized region
-// from offset head on once the file has grown a page past it, then the
-// rest of the finished file. It returns the copy's error. A region that
-// cannot be read ends the following (the caller's check then finds the
-// copy longer than what it was given and seals the file again).
-func follow(path string, head int64, copied <-chan error, buf func() []byte, emit func(off int64, b []byte)) error {
-	next := head
-	var f *os.File
-	failed := false
-	defer func() {
-		if f != nil {
-			f.Close()
-		}
-	}()
-	var b []byte // the next region's buffer, kept until it is filled
-	read := func(limit int64, whole bool) {
-		for !failed && next < limit {
-			if b == nil {
-				b = buf()
-			}
-			n := min(int64(len(b)), limit-next)
-			if whole && n < int64(len(b)) {
-				return
-			}
-			if _, err := f.ReadAt(b[:n], next); err != nil {
-				failed = true
-				return
-			}
-			emit(next, b[:n])
-			b = nil
-			next += n
+// copyChunk is how much of the database file copyFile reads at once: a
+// multiple of every page size.
+const copyChunk = 4 << 20
+
+// pendingByte is where SQLite's lock bytes live; the page holding them is
+// never used.
+const pendingByte = 0x40000000
+
+// copyFile writes pages 1 to pages of tx's snapshot of the database at
+// path to w. Most pages are read from the file itself, in large reads:
+// while tx holds its read lock, SQLite changes no page of the file that
+// the snapshot does not also hold in the WAL (in rollback mode no writer
+// commits at all; in WAL mode a checkpoint copies back only frames up to
+// the oldest reader's snapshot, and none while a reader uses no frames).
+// So every page with a frame in the WAL's current generation, and any
+// page past the end of the file, is read through SQLite's pager instead
+// (the sqlite_dbpage table, as SQLite's sqlite3_rsync reads pages), which
+// gives the snapshot's version. Should the WAL not parse, every page is
+// read that way.
+func copyFile(ctx context.Context, tx *sql.Tx, path string, wal bool, pageSize, pages int64, w io.Writer) error {
+	fromWAL := map[uint32]bool{}
+	if wal {
+		var err error
+		if fromWAL, err = walPagesOf(path, pageSize); err != nil {
+			return copyPages(ctx, tx, pageSize, pages, w)
 		}
 	}
-	tick := time.NewTicker(followPoll)
-	defer tick.Stop()
-	for {
-		select {
-		case err := <-copied:
-			if err != nil {
-				return err
-			}
-			if f == nil {
-				var oerr error
-				if f, oerr = os.Open(path); oerr != nil {
-					return oerr
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	page, err := tx.PrepareContext(ctx, "SELECT data FROM sqlite_dbpage WHERE pgno = ?")
+	if err != nil {
+		return fmt.Errorf("read pages: %w", err)
+	}
+	defer page.Close()
+	lockPage := pendingByte/pageSize + 1
+	per := copyChunk / pageSize
+	buf := make([]byte, per*pageSize)
+	for first := int64(1); first <= pages; first += per {
+		n := min(per, pages-first+1)
+		b := buf[:n*pageSize]
+		got, err := f.ReadAt(b, (first-1)*pageSize)
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+		for i := range n {
+			pg := first + i
+			slot := b[i*pageSize : (i+1)*pageSize]
+			switch {
+			case pg == lockPage:
+				clear(slot)
+			case fromWAL[uint32(pg)] || (i+1)*pageSize > int64(got):
+				var data []byte
+				if err := page.QueryRowContext(ctx, pg).Scan(&data); err != nil {
+					return fmt.Errorf("read page %d: %w", pg, err)
 				}
-			}
-			if st, serr := f.Stat(); serr == nil {
-				read(st.Size(), false)
-			}
-			return nil
-		case <-tick.C:
-		}
-		if f == nil {
-			var oerr error
-			if f, oerr = os.Open(path); oerr != nil {
-				f = nil
-				continue // not created yet
+				if int64(len(data)) != pageSize {
+					return fmt.Errorf("read page %d: %d bytes", pg, len(data))
+				}
+				copy(slot, data)
 			}
 		}
-		if st, err := f.Stat(); err == nil {
-			read(st.Size()-head, true) // a page of margin behind the writer
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// copyPages writes pages 1 to pages of tx's snapshot to w, every one read
+// through SQLite's pager, checking that each comes whole and in order.
+func copyPages(ctx context.Context, tx *sql.Tx, pageSize, pages int64, w io.Writer) error {
+	rows, err := tx.QueryContext(ctx, "SELECT pgno, data FROM sqlite_dbpage")
+	if err != nil {
+		return fmt.Errorf("read pages: %w", err)
+	}
+	defer rows.Close()
+	var next int64 = 1
+	for rows.Next() {
+		var pgno int64
+		var data sql.RawBytes
+		if err := rows.Scan(&pgno, &data); err != nil {
+			return fmt.Errorf("read page %d: %w", next, err)
+		}
+		if pgno != next || int64(len(data)) != pageSize {
+			return fmt.Errorf("read pages: page %d came as page %d of %d bytes", next, pgno, len(data))
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+		next++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read page %d: %w", next, err)
+	}
+	if next-1 != pages {
+		return fmt.Errorf("read pages: %d of %d", next-1, pages)
+	}
+	return nil
 }
 
 // Scratch implements backup.Source: a fresh directory with no database.
@@ -342,41 +356,44 @@ func quickOpen(ctx context.Context, path string) error {
 	return db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n)
 }
 
-// countPages counts every table's rows (except SQLite's own) from idx, the
-// page index of the file at path; only the schema is read with SQL. A
-// virtual table (no root page) is counted with count(*).
-func countPages(ctx context.Context, path string, idx *PageIndex) (map[string]int64, error) {
-	if err := idx.Err(); err != nil {
-		return nil, err
-	}
-	db, err := openRO(path)
+// querier is a database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// tableRoots maps every table (except SQLite's own) to its root page; a
+// virtual table's is 0.
+func tableRoots(ctx context.Context, q querier) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name, rootpage FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT name, rootpage FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`)
-	if err != nil {
-		return nil, err
-	}
+	defer rows.Close()
 	roots := map[string]int64{}
 	for rows.Next() {
 		var name string
 		var root sql.NullInt64
 		if err := rows.Scan(&name, &root); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		roots[name] = root.Int64
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	return roots, rows.Err()
+}
+
+// countPages counts the rows of the tables at roots from idx, the page
+// index of the copy; a virtual table (no root page) is counted with
+// count(*) through q.
+func countPages(ctx context.Context, q querier, roots map[string]int64, idx *PageIndex) (map[string]int64, error) {
+	if err := idx.Err(); err != nil {
 		return nil, err
 	}
 	out := make(map[string]int64, len(roots))
 	for name, root := range roots {
 		if root <= 0 {
 			var c int64
-			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM "`+strings.ReplaceAll(name, `"`, `""`)+`"`).Scan(&c); err != nil {
+			if err := q.QueryRowContext(ctx, `SELECT count(*) FROM "`+strings.ReplaceAll(name, `"`, `""`)+`"`).Scan(&c); err != nil {
 				return nil, fmt.Errorf("count %s: %w", name, err)
 			}
 			out[name] = c
@@ -404,7 +421,7 @@ func countFile(ctx context.Context, path string) (map[string]int64, error) {
 }
 
 // count returns the row count of every table except SQLite's own.
-func count(ctx context.Context, db *sql.DB) (map[string]int64, error) {
+func count(ctx context.Context, db querier) (map[string]int64, error) {
 	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
 	if err != nil {
 		return nil, err
