@@ -106,6 +106,14 @@ func TestSQLiteDumpIsTheFile(t *testing.T) {
 	if d.Tables["payments"] != 20000 || d.SnapshotAt.IsZero() {
 		t.Fatalf("dump %+v", d)
 	}
+	// Dump, the file form, writes the same bytes.
+	to := filepath.Join(t.TempDir(), "copy.db")
+	if d, err := (&sqlitesrc.Source{Path: path}).Dump(context.Background(), to); err != nil || d.Tables["payments"] != 20000 {
+		t.Fatalf("Dump: %v %+v", err, d)
+	}
+	if copied, err := os.ReadFile(to); err != nil || !bytes.Equal(copied, file) {
+		t.Fatalf("Dump wrote %d bytes, the file has %d (err %v)", len(copied), len(file), err)
+	}
 }
 
 // failAfter fails once it has taken n bytes.
