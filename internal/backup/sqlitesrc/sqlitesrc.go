@@ -88,7 +88,7 @@ func (s *Source) DumpTo(ctx context.Context, w io.Writer, size func(int64)) (bac
 	if err != nil {
 		return backup.Dump{}, fmt.Errorf("open %s: %w", s.Path, err)
 	}
-	defer tx.Rollback() //nolint:errcheck // read only: nothing to undo
+	defer tx.Rollback() // read only: nothing to undo
 	// The first read starts the snapshot every later statement of tx
 	// sees: every transaction committed before this instant is in it.
 	snapshot := time.Now().UTC()
