@@ -420,6 +420,10 @@ func (r *Rule) transformMultiMatchArg(arg types.MatchData) ([]string, []error) {
 	return r.executeTransformationsMultimatch(arg.Value())
 }
 
+// transformationCacheMinLen is the shortest value whose transformations
+// are memoized in the transaction's cache (Warden patch 1, PATCHES.md).
+const transformationCacheMinLen = 65
+
 func (r *Rule) transformArg(arg types.MatchData, argIdx int, cache map[transformationKey]transformationValue) (string, []error) {
 	switch {
 	case len(r.transformations) == 0:
@@ -428,6 +432,11 @@ func (r *Rule) transformArg(arg types.MatchData, argIdx int, cache map[transform
 		// no cache for TX
 		arg, errs := r.executeTransformations(arg.Value())
 		return arg, errs
+	case len(arg.Value()) < transformationCacheMinLen:
+		// Warden patch 1 (PATCHES.md): for a short value the transformations
+		// cost less than the cache's map lookup and insert; the result is the
+		// same, the cache only memoizes deterministic functions.
+		return r.executeTransformations(arg.Value())
 	default:
 		// NOTE: See comment on transformationKey struct to understand this hacky code
 		argKey := arg.Key()
