@@ -70,7 +70,7 @@ func (c *ConcatKeyed) Get(key string) []string {
 func (c *ConcatKeyed) FindRegex(key *regexp.Regexp) []types.MatchData {
 	var res []types.MatchData
 	for _, d := range c.data {
-		res = append(res, replaceVariable(c.variable, d.FindRegex(key))...)
+		res = appendMatches(res, replaceVariable(c.variable, d.FindRegex(key)))
 	}
 	return res
 }
@@ -79,7 +79,7 @@ func (c *ConcatKeyed) FindRegex(key *regexp.Regexp) []types.MatchData {
 func (c *ConcatKeyed) FindString(key string) []types.MatchData {
 	var res []types.MatchData
 	for _, d := range c.data {
-		res = append(res, replaceVariable(c.variable, d.FindString(key))...)
+		res = appendMatches(res, replaceVariable(c.variable, d.FindString(key)))
 	}
 	return res
 }
@@ -88,7 +88,7 @@ func (c *ConcatKeyed) FindString(key string) []types.MatchData {
 func (c *ConcatKeyed) FindAll() []types.MatchData {
 	var res []types.MatchData
 	for _, d := range c.data {
-		res = append(res, replaceVariable(c.variable, d.FindAll())...)
+		res = appendMatches(res, replaceVariable(c.variable, d.FindAll()))
 	}
 	return res
 }
@@ -105,4 +105,16 @@ func replaceVariable(v variables.RuleVariable, md []types.MatchData) []types.Mat
 		m.(*corazarules.MatchData).Variable_ = v
 	}
 	return md
+}
+
+// appendMatches is append(res, md...), except that the first non-empty md is
+// returned as it is rather than copied into a new slice (most requests have
+// arguments in only one of ARGS_GET, ARGS_POST and ARGS_PATH). Its capacity
+// is cut to its length, so a later append copies instead of writing past
+// it. Warden patch 3 (PATCHES.md).
+func appendMatches(res, md []types.MatchData) []types.MatchData {
+	if len(res) == 0 && len(md) > 0 {
+		return md[:len(md):len(md)]
+	}
+	return append(res, md...)
 }

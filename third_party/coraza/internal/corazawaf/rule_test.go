@@ -6,6 +6,7 @@ package corazawaf
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/corazawaf/coraza/v3/debuglog"
@@ -250,6 +251,9 @@ func TestDisruptiveActionFromChainNotEvaluated(t *testing.T) {
 }
 
 func TestRuleDetailsTransferredToTransaction(t *testing.T) {
+	// Warden patch 4 (PATCHES.md): this test reads tx.variables.rule
+	// directly, past the accessors that mark the RULE collection read.
+	corazarules.MarkRuleCollectionRead()
 	r := NewRule()
 	r.ID_ = 0
 	r.ParentID_ = 1
@@ -610,12 +614,38 @@ func TestExecuteTransformationsMultiMatchReturnsMultipleErrors(t *testing.T) {
 	}
 }
 
-func TestTransformArgSimple(t *testing.T) {
+// cachedURI is long enough for its transformations to be cached: shorter
+// values are transformed without the cache (Warden patch 1, PATCHES.md).
+var cachedURI = "/test/" + strings.Repeat("x", transformationCacheMinLen)
+
+func TestTransformArgShortValueNotCached(t *testing.T) {
 	transformationCache := map[transformationKey]transformationValue{}
 	md := &corazarules.MatchData{
 		Variable_: variables.RequestURI,
 		Key_:      "REQUEST_URI",
 		Value_:    "/test",
+	}
+	rule := NewRule()
+	_ = rule.AddTransformation("AppendA", transformationAppendA)
+	_ = rule.AddTransformation("AppendB", transformationAppendB)
+	arg, errs := rule.transformArg(md, 0, transformationCache)
+	if errs != nil {
+		t.Fatalf("Unexpected errors executing transformations: %v", errs)
+	}
+	if arg != "/testAB" {
+		t.Errorf("Expected \"/testAB\", got %q", arg)
+	}
+	if len(transformationCache) != 0 {
+		t.Errorf("Expected no cache entry for a short value, got %d", len(transformationCache))
+	}
+}
+
+func TestTransformArgSimple(t *testing.T) {
+	transformationCache := map[transformationKey]transformationValue{}
+	md := &corazarules.MatchData{
+		Variable_: variables.RequestURI,
+		Key_:      "REQUEST_URI",
+		Value_:    cachedURI,
 		Message_:  "TestMessage",
 		Data_:     "TestData",
 	}
@@ -626,8 +656,8 @@ func TestTransformArgSimple(t *testing.T) {
 	if errs != nil {
 		t.Fatalf("Unexpected errors executing transformations: %v", errs)
 	}
-	if arg != "/testAB" {
-		t.Errorf("Expected \"/testAB\", got \"%s\"", arg)
+	if arg != cachedURI+"AB" {
+		t.Errorf("Expected %q, got %q", cachedURI+"AB", arg)
 	}
 	// Prefix caching stores an entry for each transformation step
 	if len(transformationCache) != 2 {
@@ -638,8 +668,8 @@ func TestTransformArgSimple(t *testing.T) {
 	if errs != nil {
 		t.Fatalf("Unexpected errors executing transformations: %v", errs)
 	}
-	if arg != "/testAB" {
-		t.Errorf("Expected \"/testAB\", got \"%s\"", arg)
+	if arg != cachedURI+"AB" {
+		t.Errorf("Expected %q, got %q", cachedURI+"AB", arg)
 	}
 	if len(transformationCache) != 2 {
 		t.Errorf("Expected 2 transformations in cache, got %d", len(transformationCache))
@@ -672,7 +702,7 @@ func TestTransformArgPrefixSharing(t *testing.T) {
 	md := &corazarules.MatchData{
 		Variable_: variables.RequestURI,
 		Key_:      "REQUEST_URI",
-		Value_:    "/test",
+		Value_:    cachedURI,
 	}
 
 	// Rule 1 has chain: AppendA
@@ -689,8 +719,8 @@ func TestTransformArgPrefixSharing(t *testing.T) {
 	if errs != nil {
 		t.Fatalf("Unexpected errors: %v", errs)
 	}
-	if arg1 != "/testA" {
-		t.Errorf("Expected \"/testA\", got %q", arg1)
+	if arg1 != cachedURI+"A" {
+		t.Errorf("Expected %q, got %q", cachedURI+"A", arg1)
 	}
 	if len(transformationCache) != 1 {
 		t.Errorf("Expected 1 cache entry after rule1, got %d", len(transformationCache))
@@ -701,8 +731,8 @@ func TestTransformArgPrefixSharing(t *testing.T) {
 	if errs != nil {
 		t.Fatalf("Unexpected errors: %v", errs)
 	}
-	if arg2 != "/testAB" {
-		t.Errorf("Expected \"/testAB\", got %q", arg2)
+	if arg2 != cachedURI+"AB" {
+		t.Errorf("Expected %q, got %q", cachedURI+"AB", arg2)
 	}
 	// Should now have 2 entries: AppendA (shared) and AppendA+AppendB
 	if len(transformationCache) != 2 {

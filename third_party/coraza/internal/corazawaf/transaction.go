@@ -280,6 +280,7 @@ func (tx *Transaction) Collection(idx variables.RuleVariable) collection.Collect
 	case variables.TX:
 		return tx.variables.tx
 	case variables.Rule:
+		corazarules.MarkRuleCollectionRead() // Warden patch 4 (PATCHES.md)
 		return tx.variables.rule
 	case variables.JSON:
 		// TODO(anuraaga): This collection seems to be missing.
@@ -683,6 +684,13 @@ func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
 	filteredCount := 0
 	for _, c := range matches {
 		isException := false
+		if len(rv.Exceptions) == 0 {
+			// Warden patch 2 (PATCHES.md): no exception to compare the key
+			// with, so no lowercased copy of it.
+			matches[filteredCount] = c
+			filteredCount++
+			continue
+		}
 		lkey := strings.ToLower(c.Key())
 		for _, ex := range rv.Exceptions {
 			// KeyStr is only meaningful without KeyRx: a regex exception from ctl
@@ -2198,6 +2206,7 @@ func (v *TransactionVariables) TX() collection.Map {
 }
 
 func (v *TransactionVariables) Rule() collection.Map {
+	corazarules.MarkRuleCollectionRead() // Warden patch 4 (PATCHES.md)
 	return v.rule
 }
 
@@ -2358,6 +2367,13 @@ func (v *TransactionVariables) MultipartInvalidQuoting() collection.Single {
 // this is consistent with discussions for custom iterable types in a future language version
 // https://github.com/golang/go/discussions/56413
 func (v *TransactionVariables) All(f func(v variables.RuleVariable, col collection.Collection) bool) {
+	corazarules.MarkRuleCollectionRead() // Warden patch 4 (PATCHES.md): the callback sees RULE
+	v.all(f)
+}
+
+// all is All without marking the RULE collection read, for reset, which
+// reads nothing (Warden patch 4, PATCHES.md).
+func (v *TransactionVariables) all(f func(v variables.RuleVariable, col collection.Collection) bool) {
 	if !f(variables.Args, v.args) {
 		return
 	}
@@ -2641,7 +2657,7 @@ type resettable interface {
 }
 
 func (v *TransactionVariables) reset() {
-	v.All(func(_ variables.RuleVariable, col collection.Collection) bool {
+	v.all(func(_ variables.RuleVariable, col collection.Collection) bool {
 		if r, ok := col.(resettable); ok {
 			r.Reset()
 		}

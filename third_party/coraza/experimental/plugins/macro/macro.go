@@ -10,6 +10,7 @@ import (
 
 	"github.com/corazawaf/coraza/v3/collection"
 	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
+	"github.com/corazawaf/coraza/v3/internal/corazarules"
 	"github.com/corazawaf/coraza/v3/types/variables"
 )
 
@@ -130,6 +131,10 @@ func (m *macro) compile(input string) error {
 				v, err := variables.Parse(varName)
 				if err != nil {
 					return fmt.Errorf("unknown variable %q", varName)
+				}
+				if v == variables.Rule {
+					// Warden patch 4 (PATCHES.md): the RULE collection is read.
+					corazarules.MarkRuleCollectionRead()
 				}
 				m.tokens = append(m.tokens, macroToken{
 					text:     currentToken.String(),
