@@ -108,6 +108,9 @@ func (c *Map) FindString(key string) []types.MatchData {
 	if !ok || len(e) == 0 {
 		return nil
 	}
+	if len(e) == 1 {
+		return oneMatch(corazarules.MatchData{Variable_: c.variable, Key_: e[0].key, Value_: e[0].value})
+	}
 	buf := make([]corazarules.MatchData, len(e))
 	result := make([]types.MatchData, len(e))
 	for i, aVar := range e {
@@ -129,6 +132,13 @@ func (c *Map) FindAll() []types.MatchData {
 	}
 	if n == 0 {
 		return nil
+	}
+	if n == 1 {
+		for _, data := range c.data {
+			if len(data) == 1 {
+				return oneMatch(corazarules.MatchData{Variable_: c.variable, Key_: data[0].key, Value_: data[0].value})
+			}
+		}
 	}
 	buf := make([]corazarules.MatchData, n)
 	result := make([]types.MatchData, n)

@@ -160,6 +160,13 @@ func (c *NamedCollectionNames) FindAll() []types.MatchData {
 	if n == 0 {
 		return nil
 	}
+	if n == 1 {
+		for _, data := range c.collection.data {
+			if len(data) == 1 {
+				return oneMatch(corazarules.MatchData{Variable_: c.variable, Key_: data[0].key, Value_: data[0].key})
+			}
+		}
+	}
 	buf := make([]corazarules.MatchData, n)
 	res := make([]types.MatchData, n)
 	i := 0

@@ -28,12 +28,10 @@ func NewSingle(variable variables.RuleVariable) *Single {
 }
 
 func (c *Single) FindAll() []types.MatchData {
-	return []types.MatchData{
-		&corazarules.MatchData{
-			Variable_: c.variable,
-			Value_:    c.data,
-		},
-	}
+	return oneMatch(corazarules.MatchData{
+		Variable_: c.variable,
+		Value_:    c.data,
+	})
 }
 
 func (c *Single) Get() string {

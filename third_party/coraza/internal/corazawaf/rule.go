@@ -367,10 +367,15 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 		for nr := r.Chain; nr != nil; {
 			chainLevel++
 
-			var nrLogger debuglog.Logger
-			if nr.ID_ == noID {
+			// Warden patch 6 (PATCHES.md): the chained rule logs only at
+			// debug and warn level; when neither is on, its logger needs no
+			// context (and no fmt.Sprintf for it).
+			nrLogger := logger
+			switch {
+			case !logger.Debug().IsEnabled() && !logger.Warn().IsEnabled():
+			case nr.ID_ == noID:
 				nrLogger = logger.With(debuglog.Str("chain_rule_ref", fmt.Sprintf("%s#L%d", nr.File_, nr.Line_)))
-			} else {
+			default:
 				nrLogger = logger.With(debuglog.Int("chain_rule_id", nr.ID_))
 			}
 
