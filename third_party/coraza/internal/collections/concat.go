@@ -46,6 +46,32 @@ func (c *ConcatCollection) Name() string {
 type ConcatKeyed struct {
 	data     []collection.Keyed
 	variable variables.RuleVariable
+
+	// all is the last FindAll result and allChanges its parts' change
+	// counts then; it is returned again while the counts are the same
+	// (Warden patch 7, PATCHES.md). allOK is false until it is filled.
+	all        []types.MatchData
+	allChanges []uint64
+	allOK      bool
+}
+
+// changeCounter is a collection that counts its changes (Map and the
+// collections built on it).
+type changeCounter interface{ changeCount() uint64 }
+
+// unchanged reports whether every part has the change count it had when
+// all was computed; false if a part does not count its changes.
+func (c *ConcatKeyed) unchanged() bool {
+	if !c.allOK {
+		return false
+	}
+	for i, d := range c.data {
+		cc, ok := d.(changeCounter)
+		if !ok || cc.changeCount() != c.allChanges[i] {
+			return false
+		}
+	}
+	return true
 }
 
 var _ collection.Keyed = &ConcatKeyed{}
@@ -85,11 +111,30 @@ func (c *ConcatKeyed) FindString(key string) []types.MatchData {
 }
 
 // FindAll returns all matches for all collections
+//
+// Warden patch 7 (PATCHES.md): the result is kept and returned again while
+// no part has changed (ARGS is built once per request phase but read by
+// most rules). The caller must not modify the returned slice or its
+// elements; its capacity is its length, so appending to it copies.
 func (c *ConcatKeyed) FindAll() []types.MatchData {
+	if c.unchanged() {
+		return c.all
+	}
 	var res []types.MatchData
 	for _, d := range c.data {
 		res = appendMatches(res, replaceVariable(c.variable, d.FindAll()))
 	}
+	res = res[:len(res):len(res)]
+	c.allOK = false
+	c.allChanges = c.allChanges[:0]
+	for _, d := range c.data {
+		cc, ok := d.(changeCounter)
+		if !ok {
+			return res
+		}
+		c.allChanges = append(c.allChanges, cc.changeCount())
+	}
+	c.all, c.allOK = res, true
 	return res
 }
 

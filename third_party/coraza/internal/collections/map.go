@@ -22,7 +22,14 @@ type Map struct {
 	// summing len(values) across every key on each call made checkArgumentLimit
 	// (called once per Add) quadratic in the number of distinct keys.
 	totalValues int
+	// changes counts the changes to data; ConcatKeyed keeps its last
+	// FindAll while its parts' counts stay the same (Warden patch 7,
+	// PATCHES.md). Every method that writes data must increment it.
+	changes uint64
 }
+
+// changeCount is the number of changes made to the map so far.
+func (c *Map) changeCount() uint64 { return c.changes }
 
 var _ collection.Map = &Map{}
 
@@ -165,6 +172,7 @@ func (c *Map) Add(key string, value string) {
 	}
 	c.data[key] = append(c.data[key], aVal)
 	c.totalValues++
+	c.changes++
 }
 
 // Sets the value of a key with the array of strings passed. If the key already exists, it will be overwritten.
@@ -185,6 +193,7 @@ func (c *Map) Set(key string, values []string) {
 	}
 	c.data[key] = dataSlice
 	c.totalValues += len(values) - oldLen
+	c.changes++
 }
 
 // SetIndex sets the value of a key at the specified index. If the key already exists, it will be overwritten.
@@ -195,6 +204,7 @@ func (c *Map) SetIndex(key string, index int, value string) {
 	}
 	values := c.data[key]
 	av := keyValue{key: originalKey, value: value}
+	c.changes++
 
 	switch {
 	case len(values) == 0:
@@ -218,6 +228,7 @@ func (c *Map) Remove(key string) {
 	}
 	c.totalValues -= len(c.data[key])
 	delete(c.data, key)
+	c.changes++
 }
 
 // Name returns the name of the map/collection.
@@ -231,6 +242,7 @@ func (c *Map) Reset() {
 		delete(c.data, k)
 	}
 	c.totalValues = 0
+	c.changes++
 }
 
 // Format updates the passed strings.Builder with the formatted map key/values.

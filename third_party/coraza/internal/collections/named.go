@@ -152,6 +152,9 @@ func (c *NamedCollectionNames) Get(key string) []string {
 	return c.collection.Get(key)
 }
 
+// changeCount is the number of changes made to the names' collection.
+func (c *NamedCollectionNames) changeCount() uint64 { return c.collection.changeCount() }
+
 func (c *NamedCollectionNames) FindAll() []types.MatchData {
 	n := 0
 	for _, data := range c.collection.data {

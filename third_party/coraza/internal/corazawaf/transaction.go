@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -678,16 +679,17 @@ func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
 		matches = col.FindAll()
 	}
 
-	// in the most common scenario filteredMatches length will be
-	// the same as matches length, so we avoid allocating per result.
-	// We reuse the matches slice to store filtered results avoiding extra allocation.
+	// Warden patches 2 and 7 (PATCHES.md): with no exception there is
+	// nothing to filter (and no lowercased copy of each key to make);
+	// with exceptions the kept matches go to a new slice, because a
+	// collection may return the same slice to every rule (ConcatKeyed).
+	if len(rv.Exceptions) > 0 {
+		matches = slices.Clone(matches)
+	}
 	filteredCount := 0
 	for _, c := range matches {
 		isException := false
 		if len(rv.Exceptions) == 0 {
-			// Warden patch 2 (PATCHES.md): no exception to compare the key
-			// with, so no lowercased copy of it.
-			matches[filteredCount] = c
 			filteredCount++
 			continue
 		}
