@@ -120,3 +120,5 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+replace github.com/corazawaf/coraza/v3 => ./third_party/coraza
