@@ -58,6 +58,7 @@ func DecodeNDJSON(r io.Reader, now time.Time, maxRecords int) ([]logs.Record, er
 		return nil, err
 	}
 	out := make([]logs.Record, 0, min(strings.Count(all, "\n")+1, max(maxRecords, 0)+1, 1<<20))
+	var d lineDecoder
 	line := 0
 	for len(all) > 0 {
 		line++
@@ -77,13 +78,61 @@ func DecodeNDJSON(r io.Reader, now time.Time, maxRecords int) ([]logs.Record, er
 		if maxRecords > 0 && len(out) >= maxRecords {
 			return nil, &LineError{Line: line, Msg: fmt.Sprintf("more than %d lines in one request; send smaller batches", maxRecords)}
 		}
-		rec, err := decodeLine(l, now)
+		rec, err := d.decode(l, now)
 		if err != nil {
 			return nil, &LineError{Line: line, Msg: err.Error()}
 		}
 		out = append(out, rec)
 	}
 	return out, nil
+}
+
+// lineDecoder decodes the lines of one request: each line is parsed into
+// a reused scratch slice, and its fields then copied, exactly sized, into
+// a shared chunk (fieldChunk fields at a time) instead of a slice of its
+// own. The records are kept until a flush, so their size is what the
+// buffer holds; one allocation per chunk instead of one per line.
+type lineDecoder struct {
+	scratch []logs.Field
+	chunk   []logs.Field
+}
+
+const fieldChunk = 8192
+
+func (d *lineDecoder) decode(s string, now time.Time) (logs.Record, error) {
+	if len(s) == 0 || s[0] != '{' {
+		return decodeLine(s, now)
+	}
+	p := &fastParser{b: s}
+	fields := d.scratch[:0]
+	p.ws()
+	err := p.object("", &fields, 0)
+	p.ws()
+	if err == nil && p.i != len(p.b) {
+		err = errSlow
+	}
+	d.scratch = fields[:0]
+	if err != nil {
+		return decodeLine(s, now) // the slow path reads it or names the error
+	}
+	rec, err := finish(fields, now)
+	if err != nil {
+		return rec, err
+	}
+	// Room for the env and service fields logs.Service adds.
+	n := len(rec.Fields)
+	spare := 1
+	if index(rec.Fields, logs.FieldService) < 0 {
+		spare = 2
+	}
+	if cap(d.chunk)-len(d.chunk) < n+spare {
+		d.chunk = make([]logs.Field, 0, max(fieldChunk, n+spare))
+	}
+	start := len(d.chunk)
+	d.chunk = append(d.chunk, rec.Fields...)
+	rec.Fields = d.chunk[start : start+n : start+n+spare]
+	d.chunk = d.chunk[:start+n+spare]
+	return rec, nil
 }
 
 // readPool keeps request buffers: fresh memory of megabytes costs more to
@@ -140,26 +189,48 @@ func finish(fields []logs.Field, now time.Time) (logs.Record, error) {
 		out = append(out, f)
 	}
 	rec := logs.Record{Time: now, Fields: out}
-	for _, k := range timeKeys {
-		if i := index(rec.Fields, k); i >= 0 {
-			t, err := ParseTime(rec.Fields[i].Value)
-			if err != nil {
-				return rec, fmt.Errorf("field %q: %v", k, err)
-			}
-			rec.Time = t
-			rec.Fields = append(rec.Fields[:i], rec.Fields[i+1:]...)
-			break
+	// One pass finds the preferred time and message keys (names are
+	// unique now, so the first of timeKeys present is the one of lowest
+	// rank).
+	ti, tr, mi, mr := -1, len(timeKeys), -1, len(msgKeys)
+	for i := range rec.Fields {
+		name := rec.Fields[i].Name
+		if r := rank(timeKeys, name); r < tr {
+			ti, tr = i, r
+		} else if r := rank(msgKeys, name); r < mr {
+			mi, mr = i, r
 		}
 	}
-	if index(rec.Fields, logs.FieldMsg) < 0 {
-		for _, k := range msgKeys[1:] {
-			if i := index(rec.Fields, k); i >= 0 {
-				rec.Fields[i].Name = logs.FieldMsg
-				break
-			}
+	if ti >= 0 {
+		t, err := ParseTime(rec.Fields[ti].Value)
+		if err != nil {
+			return rec, fmt.Errorf("field %q: %v", timeKeys[tr], err)
 		}
+		rec.Time = t
+		rec.Fields = append(rec.Fields[:ti], rec.Fields[ti+1:]...)
+		if mi > ti {
+			mi--
+		}
+	}
+	if mr > 0 && mi >= 0 { // no _msg, but one of the other message keys
+		rec.Fields[mi].Name = logs.FieldMsg
 	}
 	return rec, nil
+}
+
+// rank is the position of name in keys, or len(keys). Names are first
+// told apart by length and first byte, which rules out most fields at
+// once.
+func rank(keys []string, name string) int {
+	if len(name) < 2 || len(name) > 10 {
+		return len(keys)
+	}
+	for i, k := range keys {
+		if len(k) == len(name) && k[0] == name[0] && k == name {
+			return i
+		}
+	}
+	return len(keys)
 }
 
 func index(fs []logs.Field, name string) int {

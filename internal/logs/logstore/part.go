@@ -152,10 +152,47 @@ func (c *countWriter) flush() error {
 	return c.w.Flush()
 }
 
+// blockEnc holds what encoding a block needs, reused from block to block
+// and from part to part (through encPool): fresh buffers of megabytes a
+// block cost more to fault in than to fill.
+type blockEnc struct {
+	tb, zb []byte
+	cols   [][]string
+	colIdx map[string]int
+	guess  []int
+	keys   map[uint64]struct{}
+	toks   []string
+	kb     []byte
+	col    colScratch
+}
+
+var encPool = sync.Pool{New: func() any {
+	return &blockEnc{colIdx: map[string]int{}, keys: map[uint64]struct{}{}, col: colScratch{dict: map[string]uint16{}}}
+}}
+
+// release drops the values the buffers still point at (so that a pooled
+// encoder keeps no request body alive) and returns the encoder to the pool.
+func (e *blockEnc) release() {
+	for _, c := range e.cols[:cap(e.cols)] {
+		clear(c[:cap(c)])
+	}
+	clear(e.toks)
+	clear(e.col.order)
+	clear(e.col.dict)
+	clear(e.colIdx)
+	encPool.Put(e)
+}
+
 func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
+	e := encPool.Get().(*blockEnc)
+	defer e.release()
+	return e.writeBlock(w, recs)
+}
+
+func (e *blockEnc) writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 	bm := blockMeta{rows: len(recs), minT: recs[0].Time.UnixNano(), maxT: recs[len(recs)-1].Time.UnixNano(), cols: map[string]colMeta{}}
 	// Times: the first in full, then deltas (records are sorted).
-	var tb []byte
+	tb := e.tb[:0]
 	prev := int64(0)
 	for i := range recs {
 		t := recs[i].Time.UnixNano()
@@ -166,13 +203,16 @@ func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 		}
 		prev = t
 	}
-	bm.times = writeCompressed(w, tb)
+	e.tb = tb
+	bm.times = e.writeCompressed(w, tb)
 
 	// Columns: records mostly carry the same fields in the same order, so
 	// the column of a record's k-th field is guessed from the last record.
-	colIdx := map[string]int{}
-	var cols [][]string
-	var guess []int
+	// Column slices are reused: a value not set in this block is "".
+	colIdx := e.colIdx
+	clear(colIdx)
+	cols := e.cols[:0]
+	guess := e.guess[:0]
 	for i := range recs {
 		for k, f := range recs[i].Fields {
 			c := -1
@@ -183,7 +223,17 @@ func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 			} else {
 				c = len(cols)
 				colIdx[f.Name] = c
-				cols = append(cols, make([]string, len(recs)))
+				if c < cap(cols) {
+					cols = cols[:c+1]
+					if cap(cols[c]) >= len(recs) {
+						cols[c] = cols[c][:len(recs)]
+						clear(cols[c])
+					} else {
+						cols[c] = make([]string, len(recs))
+					}
+				} else {
+					cols = append(cols, make([]string, len(recs)))
+				}
 				bm.names = append(bm.names, f.Name)
 			}
 			if k < len(guess) {
@@ -194,24 +244,24 @@ func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 			cols[c][i] = f.Value
 		}
 	}
+	e.cols, e.guess = cols, guess
 	order := slices.Clone(bm.names)
 	sort.Slice(order, func(i, j int) bool { return fieldLess(order[i], order[j]) })
 	bm.names = order
 	// The bloom filter holds each field's words (see logql.TokenKey).
-	keys := map[uint64]struct{}{}
-	var toks []string
-	var kb []byte
+	keys := e.keys
+	clear(keys)
 	addTokens := func(name, v string) {
-		toks = logql.Tokens(v, toks[:0])
-		for _, t := range toks {
-			kb = append(append(append(kb[:0], name...), 0), t...)
-			keys[xxhash.Sum64(kb)] = struct{}{}
+		e.toks = logql.Tokens(v, e.toks[:0])
+		for _, t := range e.toks {
+			e.kb = append(append(append(e.kb[:0], name...), 0), t...)
+			keys[xxhash.Sum64(e.kb)] = struct{}{}
 		}
 	}
 	for _, name := range bm.names {
 		vals := cols[colIdx[name]]
-		enc, dict := encodeColumnDict(vals)
-		bm.cols[name] = writeCompressed(w, enc)
+		enc, dict := e.col.encode(vals)
+		bm.cols[name] = e.writeCompressed(w, enc)
 		if dict != nil {
 			for _, v := range dict {
 				addTokens(name, v)
@@ -233,19 +283,20 @@ func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 	return bm
 }
 
+// writeCompressed compresses raw into the encoder's buffer and writes it.
+func (e *blockEnc) writeCompressed(w *countWriter, raw []byte) colMeta {
+	e.zb = zenc.EncodeAll(raw, e.zb[:0])
+	off := w.n
+	w.Write(e.zb)
+	return colMeta{off: off, n: int64(len(e.zb))}
+}
+
 // fieldLess puts _msg first, then names in order, so rows read naturally.
 func fieldLess(a, b string) bool {
 	if a == logql.FieldMsg || b == logql.FieldMsg {
 		return a == logql.FieldMsg && b != logql.FieldMsg
 	}
 	return a < b
-}
-
-func writeCompressed(w *countWriter, raw []byte) colMeta {
-	c := zenc.EncodeAll(raw, nil)
-	off := w.n
-	w.Write(c)
-	return colMeta{off: off, n: int64(len(c))}
 }
 
 // decodeColumn decodes a column: a dictionary column as its dictionary
