@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/wardenhq/warden/internal/logs"
 )
@@ -43,20 +44,25 @@ var (
 // JSON but is not is an error naming the line; nothing is returned then, so
 // the caller stores all of a request or none of it.
 //
-// The request is read whole and held as one string: every value that
-// needs no unescaping is a substring of it, so a line costs no allocation
-// of its own (the records keep the text either way).
+// The request is read whole into a pooled buffer and parsed in place;
+// what the records keep (each field's value, and each field name once per
+// request) is then copied into shared chunks, so that the request's
+// buffer, JSON punctuation and keys included, goes back to the pool
+// instead of staying in memory until the next flush.
 func DecodeNDJSON(r io.Reader, now time.Time, maxRecords int) ([]logs.Record, error) {
 	buf := readPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	_, err := buf.ReadFrom(r)
-	all := buf.String() // the one copy the records keep
-	if buf.Cap() <= 64<<20 {
-		readPool.Put(buf)
-	}
-	if err != nil {
+	defer func() {
+		if buf.Cap() <= 64<<20 {
+			readPool.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(r); err != nil {
 		return nil, err
 	}
+	// A view of the buffer, valid until it goes back to the pool: nothing
+	// returned may point into it (lineDecoder.own copies what is kept).
+	all := unsafe.String(unsafe.SliceData(buf.Bytes()), buf.Len())
 	out := make([]logs.Record, 0, min(strings.Count(all, "\n")+1, max(maxRecords, 0)+1, 1<<20))
 	var d lineDecoder
 	line := 0
@@ -95,11 +101,66 @@ func DecodeNDJSON(r io.Reader, now time.Time, maxRecords int) ([]logs.Record, er
 type lineDecoder struct {
 	scratch []logs.Field
 	chunk   []logs.Field
+	vals    []byte
+	names   [][nameWays]string
 }
 
 const fieldChunk = 8192
 
 func (d *lineDecoder) decode(s string, now time.Time) (logs.Record, error) {
+	rec, err := d.parse(s, now)
+	if err != nil {
+		return rec, err
+	}
+	for i := range rec.Fields {
+		f := &rec.Fields[i]
+		f.Name = d.name(i, f.Name)
+		f.Value = d.own(f.Value)
+	}
+	return rec, nil
+}
+
+// own copies v into the decoder's value chunk: the line it came from is
+// a view of a buffer that is reused.
+func (d *lineDecoder) own(v string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	if len(v) > valueChunk/8 {
+		return strings.Clone(v)
+	}
+	if cap(d.vals)-len(d.vals) < len(v) {
+		d.vals = make([]byte, 0, valueChunk)
+	}
+	start := len(d.vals)
+	d.vals = append(d.vals, v...)
+	return unsafe.String(&d.vals[start], len(v)) // bytes never written again
+}
+
+// name returns an owned copy of a field name, one per name and position
+// a request (the lines of a request mostly repeat the same few shapes).
+func (d *lineDecoder) name(pos int, n string) string {
+	for len(d.names) <= pos {
+		d.names = append(d.names, [nameWays]string{})
+	}
+	ways := &d.names[pos]
+	for _, w := range ways {
+		if w == n && w != "" {
+			return w
+		}
+	}
+	owned := d.own(n)
+	copy(ways[1:], ways[:nameWays-1])
+	ways[0] = owned
+	return owned
+}
+
+const (
+	valueChunk = 64 << 10
+	nameWays   = 4
+)
+
+func (d *lineDecoder) parse(s string, now time.Time) (logs.Record, error) {
 	if len(s) == 0 || s[0] != '{' {
 		return decodeLine(s, now)
 	}

@@ -97,6 +97,14 @@ func FuzzNDJSONAsLines(f *testing.F) {
 		if len(got) != len(want) {
 			t.Fatalf("%d records, want %d", len(got), len(want))
 		}
+		// The request's buffer is reused by the next request: nothing
+		// decoded may point into it.
+		for range 3 {
+			other := strings.Repeat(`{"zzzz":"`+strings.Repeat("#", len(a)+len(b))+`"}`+"\n", 3)
+			if _, err := DecodeNDJSON(strings.NewReader(other), now, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
 		for i := range got {
 			if !got[i].Time.Equal(want[i].Time) || !reflect.DeepEqual(slices.Clip(got[i].Fields), slices.Clip(want[i].Fields)) &&
 				(len(got[i].Fields) > 0 || len(want[i].Fields) > 0) {
