@@ -81,6 +81,7 @@ func (sc *colScratch) encode(vals []string) ([]byte, []string) {
 		if !ok {
 			if len(dict) == limit {
 				clear(order)
+				sc.order = order[:0] // keep the room for the next column
 				order = nil
 				break
 			}

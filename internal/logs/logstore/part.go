@@ -160,14 +160,14 @@ type blockEnc struct {
 	cols   [][]string
 	colIdx map[string]int
 	guess  []int
-	keys   map[uint64]struct{}
+	keys   hashSet
 	toks   []string
 	kb     []byte
 	col    colScratch
 }
 
 var encPool = sync.Pool{New: func() any {
-	return &blockEnc{colIdx: map[string]int{}, keys: map[uint64]struct{}{}, col: colScratch{dict: map[string]uint16{}}}
+	return &blockEnc{colIdx: map[string]int{}, col: colScratch{dict: map[string]uint16{}}}
 }}
 
 // release drops the values the buffers still point at (so that a pooled
@@ -249,13 +249,13 @@ func (e *blockEnc) writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 	sort.Slice(order, func(i, j int) bool { return fieldLess(order[i], order[j]) })
 	bm.names = order
 	// The bloom filter holds each field's words (see logql.TokenKey).
-	keys := e.keys
-	clear(keys)
+	keys := &e.keys
+	keys.reset()
 	addTokens := func(name, v string) {
 		e.toks = logql.Tokens(v, e.toks[:0])
 		for _, t := range e.toks {
 			e.kb = append(append(append(e.kb[:0], name...), 0), t...)
-			keys[xxhash.Sum64(e.kb)] = struct{}{}
+			keys.add(xxhash.Sum64(e.kb))
 		}
 	}
 	for _, name := range bm.names {
@@ -276,10 +276,8 @@ func (e *blockEnc) writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 			}
 		}
 	}
-	bm.bloom = newBloom(len(keys))
-	for k := range keys {
-		bm.bloom.add(k)
-	}
+	bm.bloom = newBloom(keys.len())
+	keys.each(bm.bloom.add)
 	return bm
 }
 
