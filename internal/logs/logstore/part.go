@@ -2,6 +2,7 @@ package logstore
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -38,7 +39,7 @@ const (
 )
 
 var (
-	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(partWorkers))
 	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(2))
 )
 
@@ -95,11 +96,7 @@ func writePart(dir string, id uint64, recs []logs.Record, walSeq uint64, replace
 	defer os.Remove(tmp) // a no-op after the rename
 	w := &countWriter{w: bufio.NewWriterSize(f, 1<<20)}
 	w.Write([]byte(partMagic))
-	var metas []blockMeta
-	for start := 0; start < len(recs); start += blockRows {
-		end := min(start+blockRows, len(recs))
-		metas = append(metas, writeBlock(w, recs[start:end]))
-	}
+	metas := writeBlocks(w, recs)
 	idx := encodeIndex(walSeq, replaces, metas)
 	idxOff := w.n
 	w.Write(idx)
@@ -129,8 +126,59 @@ func writePart(dir string, id uint64, recs []logs.Record, walSeq uint64, replace
 	return openPart(final, id)
 }
 
+// partWorkers is how many blocks of a part are encoded at once: a flush
+// competes with ingest for the cores, and one goroutine encoding alone
+// fell behind (the buffer filled and ingest answered 429).
+const partWorkers = 2
+
+// writeBlocks encodes recs in blocks of blockRows, partWorkers blocks at a
+// time, each into its own buffer, and writes them to w in order; the file
+// is byte for byte what encoding them one by one into w would give.
+func writeBlocks(w *countWriter, recs []logs.Record) []blockMeta {
+	var metas []blockMeta
+	var bufs [partWorkers]*bytes.Buffer
+	for j := range bufs {
+		bufs[j] = blockBufs.Get().(*bytes.Buffer)
+		defer blockBufs.Put(bufs[j])
+	}
+	var group [partWorkers]blockMeta
+	for start := 0; start < len(recs); start += partWorkers * blockRows {
+		var wg sync.WaitGroup
+		n := 0
+		for j := 0; j < partWorkers && start+j*blockRows < len(recs); j++ {
+			lo := start + j*blockRows
+			hi := min(lo+blockRows, len(recs))
+			bufs[j].Reset()
+			n++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				group[j] = writeBlock(&countWriter{w: bufs[j]}, recs[lo:hi])
+			}()
+		}
+		wg.Wait()
+		for j := 0; j < n; j++ {
+			group[j].shift(w.n)
+			w.Write(bufs[j].Bytes())
+			metas = append(metas, group[j])
+		}
+	}
+	return metas
+}
+
+var blockBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// shift moves a block's column offsets by d bytes.
+func (bm *blockMeta) shift(d int64) {
+	bm.times.off += d
+	for name, c := range bm.cols {
+		c.off += d
+		bm.cols[name] = c
+	}
+}
+
 type countWriter struct {
-	w   *bufio.Writer
+	w   io.Writer
 	n   int64
 	err error
 }
@@ -149,7 +197,10 @@ func (c *countWriter) flush() error {
 	if c.err != nil {
 		return c.err
 	}
-	return c.w.Flush()
+	if bw, ok := c.w.(*bufio.Writer); ok {
+		return bw.Flush()
+	}
+	return nil
 }
 
 // blockEnc holds what encoding a block needs, reused from block to block
