@@ -121,23 +121,46 @@ func (s *Service) Append(ctx context.Context, env, service string, records []Rec
 
 // keyCache remembers, by field position, whether the scrubber treats a
 // field name as plain (its values scrubbed as text, not redacted whole):
-// records of one request mostly carry the same names in the same order.
+// records of one request mostly carry the same names in the same order,
+// or one of a few orders (access lines and app lines interleaved), so a
+// position keeps up to keyWays names.
 type keyCache struct {
-	names   []string
-	isPlain []bool
+	slots []keySlot
+}
+
+const keyWays = 4
+
+type keySlot struct {
+	n       int
+	names   [keyWays]string
+	isPlain [keyWays]bool
 }
 
 // plain asks the scrubber once per name and position: a plain key leaves
 // a harmless value alone, a secret or counting key redacts any value.
 func (c *keyCache) plain(sc *scrub.Scrubber, pos int, name string) bool {
-	if pos < len(c.names) && c.names[pos] == name {
-		return c.isPlain[pos]
+	if pos < len(c.slots) {
+		sl := &c.slots[pos]
+		for w := 0; w < sl.n; w++ {
+			if sl.names[w] == name {
+				return sl.isPlain[w]
+			}
+		}
 	}
 	_, n := sc.ValueCount(name, "x")
-	for len(c.names) <= pos {
-		c.names, c.isPlain = append(c.names, ""), append(c.isPlain, false)
+	for len(c.slots) <= pos {
+		c.slots = append(c.slots, keySlot{})
 	}
-	c.names[pos], c.isPlain[pos] = name, n == 0
+	sl := &c.slots[pos]
+	w := sl.n
+	if w == keyWays { // the newest replaces the oldest
+		copy(sl.names[:], sl.names[1:])
+		copy(sl.isPlain[:], sl.isPlain[1:])
+		w--
+	} else {
+		sl.n++
+	}
+	sl.names[w], sl.isPlain[w] = name, n == 0
 	return n == 0
 }
 

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/wardenhq/warden/internal/logs"
 )
@@ -43,21 +44,27 @@ var (
 // JSON but is not is an error naming the line; nothing is returned then, so
 // the caller stores all of a request or none of it.
 //
-// The request is read whole and held as one string: every value that
-// needs no unescaping is a substring of it, so a line costs no allocation
-// of its own (the records keep the text either way).
+// The request is read whole into a pooled buffer and parsed in place;
+// what the records keep (each field's value, and each field name once per
+// request) is then copied into shared chunks, so that the request's
+// buffer, JSON punctuation and keys included, goes back to the pool
+// instead of staying in memory until the next flush.
 func DecodeNDJSON(r io.Reader, now time.Time, maxRecords int) ([]logs.Record, error) {
 	buf := readPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	_, err := buf.ReadFrom(r)
-	all := buf.String() // the one copy the records keep
-	if buf.Cap() <= 64<<20 {
-		readPool.Put(buf)
-	}
-	if err != nil {
+	defer func() {
+		if buf.Cap() <= 64<<20 {
+			readPool.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(r); err != nil {
 		return nil, err
 	}
+	// A view of the buffer, valid until it goes back to the pool: nothing
+	// returned may point into it (lineDecoder.own copies what is kept).
+	all := unsafe.String(unsafe.SliceData(buf.Bytes()), buf.Len())
 	out := make([]logs.Record, 0, min(strings.Count(all, "\n")+1, max(maxRecords, 0)+1, 1<<20))
+	var d lineDecoder
 	line := 0
 	for len(all) > 0 {
 		line++
@@ -77,13 +84,116 @@ func DecodeNDJSON(r io.Reader, now time.Time, maxRecords int) ([]logs.Record, er
 		if maxRecords > 0 && len(out) >= maxRecords {
 			return nil, &LineError{Line: line, Msg: fmt.Sprintf("more than %d lines in one request; send smaller batches", maxRecords)}
 		}
-		rec, err := decodeLine(l, now)
+		rec, err := d.decode(l, now)
 		if err != nil {
 			return nil, &LineError{Line: line, Msg: err.Error()}
 		}
 		out = append(out, rec)
 	}
 	return out, nil
+}
+
+// lineDecoder decodes the lines of one request: each line is parsed into
+// a reused scratch slice, and its fields then copied, exactly sized, into
+// a shared chunk (fieldChunk fields at a time) instead of a slice of its
+// own. The records are kept until a flush, so their size is what the
+// buffer holds; one allocation per chunk instead of one per line.
+type lineDecoder struct {
+	scratch []logs.Field
+	chunk   []logs.Field
+	vals    []byte
+	names   [][nameWays]string
+}
+
+const fieldChunk = 8192
+
+func (d *lineDecoder) decode(s string, now time.Time) (logs.Record, error) {
+	rec, err := d.parse(s, now)
+	if err != nil {
+		return rec, err
+	}
+	for i := range rec.Fields {
+		f := &rec.Fields[i]
+		f.Name = d.name(i, f.Name)
+		f.Value = d.own(f.Value)
+	}
+	return rec, nil
+}
+
+// own copies v into the decoder's value chunk: the line it came from is
+// a view of a buffer that is reused.
+func (d *lineDecoder) own(v string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	if len(v) > valueChunk/8 {
+		return strings.Clone(v)
+	}
+	if cap(d.vals)-len(d.vals) < len(v) {
+		d.vals = make([]byte, 0, valueChunk)
+	}
+	start := len(d.vals)
+	d.vals = append(d.vals, v...)
+	return unsafe.String(&d.vals[start], len(v)) // bytes never written again
+}
+
+// name returns an owned copy of a field name, one per name and position
+// a request (the lines of a request mostly repeat the same few shapes).
+func (d *lineDecoder) name(pos int, n string) string {
+	for len(d.names) <= pos {
+		d.names = append(d.names, [nameWays]string{})
+	}
+	ways := &d.names[pos]
+	for _, w := range ways {
+		if w == n && w != "" {
+			return w
+		}
+	}
+	owned := d.own(n)
+	copy(ways[1:], ways[:nameWays-1])
+	ways[0] = owned
+	return owned
+}
+
+const (
+	valueChunk = 64 << 10
+	nameWays   = 4
+)
+
+func (d *lineDecoder) parse(s string, now time.Time) (logs.Record, error) {
+	if len(s) == 0 || s[0] != '{' {
+		return decodeLine(s, now)
+	}
+	p := &fastParser{b: s}
+	fields := d.scratch[:0]
+	p.ws()
+	err := p.object("", &fields, 0)
+	p.ws()
+	if err == nil && p.i != len(p.b) {
+		err = errSlow
+	}
+	d.scratch = fields[:0]
+	if err != nil {
+		return decodeLine(s, now) // the slow path reads it or names the error
+	}
+	rec, err := finish(fields, now)
+	if err != nil {
+		return rec, err
+	}
+	// Room for the env and service fields logs.Service adds.
+	n := len(rec.Fields)
+	spare := 1
+	if index(rec.Fields, logs.FieldService) < 0 {
+		spare = 2
+	}
+	if cap(d.chunk)-len(d.chunk) < n+spare {
+		d.chunk = make([]logs.Field, 0, max(fieldChunk, n+spare))
+	}
+	start := len(d.chunk)
+	d.chunk = append(d.chunk, rec.Fields...)
+	rec.Fields = d.chunk[start : start+n : start+n+spare]
+	d.chunk = d.chunk[:start+n+spare]
+	return rec, nil
 }
 
 // readPool keeps request buffers: fresh memory of megabytes costs more to
@@ -140,26 +250,48 @@ func finish(fields []logs.Field, now time.Time) (logs.Record, error) {
 		out = append(out, f)
 	}
 	rec := logs.Record{Time: now, Fields: out}
-	for _, k := range timeKeys {
-		if i := index(rec.Fields, k); i >= 0 {
-			t, err := ParseTime(rec.Fields[i].Value)
-			if err != nil {
-				return rec, fmt.Errorf("field %q: %v", k, err)
-			}
-			rec.Time = t
-			rec.Fields = append(rec.Fields[:i], rec.Fields[i+1:]...)
-			break
+	// One pass finds the preferred time and message keys (names are
+	// unique now, so the first of timeKeys present is the one of lowest
+	// rank).
+	ti, tr, mi, mr := -1, len(timeKeys), -1, len(msgKeys)
+	for i := range rec.Fields {
+		name := rec.Fields[i].Name
+		if r := rank(timeKeys, name); r < tr {
+			ti, tr = i, r
+		} else if r := rank(msgKeys, name); r < mr {
+			mi, mr = i, r
 		}
 	}
-	if index(rec.Fields, logs.FieldMsg) < 0 {
-		for _, k := range msgKeys[1:] {
-			if i := index(rec.Fields, k); i >= 0 {
-				rec.Fields[i].Name = logs.FieldMsg
-				break
-			}
+	if ti >= 0 {
+		t, err := ParseTime(rec.Fields[ti].Value)
+		if err != nil {
+			return rec, fmt.Errorf("field %q: %v", timeKeys[tr], err)
 		}
+		rec.Time = t
+		rec.Fields = append(rec.Fields[:ti], rec.Fields[ti+1:]...)
+		if mi > ti {
+			mi--
+		}
+	}
+	if mr > 0 && mi >= 0 { // no _msg, but one of the other message keys
+		rec.Fields[mi].Name = logs.FieldMsg
 	}
 	return rec, nil
+}
+
+// rank is the position of name in keys, or len(keys). Names are first
+// told apart by length and first byte, which rules out most fields at
+// once.
+func rank(keys []string, name string) int {
+	if len(name) < 2 || len(name) > 10 {
+		return len(keys)
+	}
+	for i, k := range keys {
+		if len(k) == len(name) && k[0] == name[0] && k == name {
+			return i
+		}
+	}
+	return len(keys)
 }
 
 func index(fs []logs.Field, name string) int {

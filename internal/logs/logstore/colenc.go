@@ -3,6 +3,7 @@ package logstore
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"slices"
 	"strconv"
 
 	"github.com/wardenhq/warden/internal/logs/logql"
@@ -48,12 +49,28 @@ func encodeColumn(vals []string) []byte {
 // encodeColumnDict is encodeColumn that also returns the distinct values
 // of a dictionary column.
 func encodeColumnDict(vals []string) ([]byte, []string) {
+	sc := colScratch{dict: map[string]uint16{}}
+	return sc.encode(vals)
+}
+
+// colScratch holds the buffers of encodeColumnDict, reused from column to
+// column: the returned bytes and dictionary are valid until the next call.
+type colScratch struct {
+	dict  map[string]uint16
+	order []string
+	codes []uint16
+	out   []byte
+}
+
+func (sc *colScratch) encode(vals []string) ([]byte, []string) {
 	// Dictionary: up to 256 values with a byte a row, or up to
 	// maxDict16 (and a quarter of the rows) with two bytes a row.
 	limit := min(maxDict16, max(256, len(vals)/4))
-	dict := map[string]uint16{}
-	var order []string
-	codes := make([]uint16, len(vals))
+	dict := sc.dict
+	clear(dict)
+	order := sc.order[:0]
+	codes := slices.Grow(sc.codes[:0], len(vals))[:len(vals)]
+	sc.codes = codes
 	prev, code := "", uint16(0)
 	for i, v := range vals {
 		if i > 0 && v == prev { // runs of one value: no lookup
@@ -63,6 +80,8 @@ func encodeColumnDict(vals []string) ([]byte, []string) {
 		c, ok := dict[v]
 		if !ok {
 			if len(dict) == limit {
+				clear(order)
+				sc.order = order[:0] // keep the room for the next column
 				order = nil
 				break
 			}
@@ -73,31 +92,37 @@ func encodeColumnDict(vals []string) ([]byte, []string) {
 		codes[i], prev, code = c, v, c
 	}
 	if order != nil {
+		sc.order = order
 		typ := byte(colDict)
 		if len(order) > 256 {
 			typ = colDict16
 		}
-		b := []byte{typ}
+		b := append(sc.out[:0], typ)
 		b = binary.AppendUvarint(b, uint64(len(order)))
 		for _, v := range order {
 			b = appendString(b, v)
 		}
-		for _, c := range codes {
-			if typ == colDict {
+		if typ == colDict {
+			for _, c := range codes {
 				b = append(b, byte(c))
-			} else {
+			}
+		} else {
+			for _, c := range codes {
 				b = binary.LittleEndian.AppendUint16(b, c)
 			}
 		}
+		sc.out = b
 		return b, order
 	}
-	if b := encodeTyped(vals); b != nil {
+	if b := encodeTyped(sc.out[:0], vals); b != nil {
+		sc.out = b
 		return b, nil
 	}
-	b := []byte{colPlain}
+	b := append(sc.out[:0], colPlain)
 	for _, v := range vals {
 		b = appendString(b, v)
 	}
+	sc.out = b
 	return b, nil
 }
 
@@ -113,7 +138,9 @@ type shape struct {
 	anyEmpty   bool
 }
 
-func encodeTyped(vals []string) []byte {
+// encodeTyped appends the typed encoding of vals to dst, or returns nil
+// when no typed encoding fits.
+func encodeTyped(dst []byte, vals []string) []byte {
 	sh := shape{hexLen: -2, decOK: true, width: -1, canonical: true, ipv4: true}
 	for _, v := range vals {
 		if v == "" {
@@ -175,23 +202,24 @@ func encodeTyped(vals []string) []byte {
 	default:
 		return nil
 	}
-	b := []byte{typ, 0}
+	b := append(dst, typ, 0)
 	if sh.anyEmpty {
-		b[1] = 1
-		bm := make([]byte, (len(vals)+7)/8)
+		b[len(dst)+1] = 1
+		at := len(b)
+		b = append(b, make([]byte, (len(vals)+7)/8)...)
+		bm := b[at:]
 		for i, v := range vals {
 			if v != "" {
 				bm[i/8] |= 1 << (i % 8)
 			}
 		}
-		b = append(b, bm...)
 	}
 	switch typ {
 	case colHex:
 		b = binary.AppendUvarint(b, uint64(sh.hexLen/2))
 		for _, v := range vals {
 			if v != "" {
-				b, _ = hex.AppendDecode(b, []byte(v))
+				b = appendHex(b, v)
 			}
 		}
 	case colDecimal:
@@ -360,4 +388,20 @@ func decodeTyped(typ byte, b []byte, rows int) (logql.Column, error) {
 		}
 	}
 	return logql.Column{Values: out}, nil
+}
+
+// appendHex appends the bytes of v, lowercase hex of even length (checked
+// by encodeTyped), without converting v to a byte slice.
+func appendHex(b []byte, v string) []byte {
+	for i := 0; i+1 < len(v); i += 2 {
+		b = append(b, unhex(v[i])<<4|unhex(v[i+1]))
+	}
+	return b
+}
+
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
 }

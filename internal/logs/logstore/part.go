@@ -2,6 +2,7 @@ package logstore
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -38,7 +39,7 @@ const (
 )
 
 var (
-	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(partWorkers))
 	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(2))
 )
 
@@ -95,11 +96,7 @@ func writePart(dir string, id uint64, recs []logs.Record, walSeq uint64, replace
 	defer os.Remove(tmp) // a no-op after the rename
 	w := &countWriter{w: bufio.NewWriterSize(f, 1<<20)}
 	w.Write([]byte(partMagic))
-	var metas []blockMeta
-	for start := 0; start < len(recs); start += blockRows {
-		end := min(start+blockRows, len(recs))
-		metas = append(metas, writeBlock(w, recs[start:end]))
-	}
+	metas := writeBlocks(w, recs)
 	idx := encodeIndex(walSeq, replaces, metas)
 	idxOff := w.n
 	w.Write(idx)
@@ -129,8 +126,59 @@ func writePart(dir string, id uint64, recs []logs.Record, walSeq uint64, replace
 	return openPart(final, id)
 }
 
+// partWorkers is how many blocks of a part are encoded at once: a flush
+// competes with ingest for the cores, and one goroutine encoding alone
+// fell behind (the buffer filled and ingest answered 429).
+const partWorkers = 2
+
+// writeBlocks encodes recs in blocks of blockRows, partWorkers blocks at a
+// time, each into its own buffer, and writes them to w in order; the file
+// is byte for byte what encoding them one by one into w would give.
+func writeBlocks(w *countWriter, recs []logs.Record) []blockMeta {
+	var metas []blockMeta
+	var bufs [partWorkers]*bytes.Buffer
+	for j := range bufs {
+		bufs[j] = blockBufs.Get().(*bytes.Buffer)
+		defer blockBufs.Put(bufs[j])
+	}
+	var group [partWorkers]blockMeta
+	for start := 0; start < len(recs); start += partWorkers * blockRows {
+		var wg sync.WaitGroup
+		n := 0
+		for j := 0; j < partWorkers && start+j*blockRows < len(recs); j++ {
+			lo := start + j*blockRows
+			hi := min(lo+blockRows, len(recs))
+			bufs[j].Reset()
+			n++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				group[j] = writeBlock(&countWriter{w: bufs[j]}, recs[lo:hi])
+			}()
+		}
+		wg.Wait()
+		for j := 0; j < n; j++ {
+			group[j].shift(w.n)
+			w.Write(bufs[j].Bytes())
+			metas = append(metas, group[j])
+		}
+	}
+	return metas
+}
+
+var blockBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// shift moves a block's column offsets by d bytes.
+func (bm *blockMeta) shift(d int64) {
+	bm.times.off += d
+	for name, c := range bm.cols {
+		c.off += d
+		bm.cols[name] = c
+	}
+}
+
 type countWriter struct {
-	w   *bufio.Writer
+	w   io.Writer
 	n   int64
 	err error
 }
@@ -149,13 +197,53 @@ func (c *countWriter) flush() error {
 	if c.err != nil {
 		return c.err
 	}
-	return c.w.Flush()
+	if bw, ok := c.w.(*bufio.Writer); ok {
+		return bw.Flush()
+	}
+	return nil
+}
+
+// blockEnc holds what encoding a block needs, reused from block to block
+// and from part to part (through encPool): fresh buffers of megabytes a
+// block cost more to fault in than to fill.
+type blockEnc struct {
+	tb, zb []byte
+	cols   [][]string
+	colIdx map[string]int
+	guess  []int
+	keys   hashSet
+	toks   []string
+	kb     []byte
+	col    colScratch
+}
+
+var encPool = sync.Pool{New: func() any {
+	return &blockEnc{colIdx: map[string]int{}, col: colScratch{dict: map[string]uint16{}}}
+}}
+
+// release drops the values the buffers still point at (so that a pooled
+// encoder keeps no request body alive) and returns the encoder to the pool.
+func (e *blockEnc) release() {
+	for _, c := range e.cols[:cap(e.cols)] {
+		clear(c[:cap(c)])
+	}
+	clear(e.toks)
+	clear(e.col.order)
+	clear(e.col.dict)
+	clear(e.colIdx)
+	encPool.Put(e)
 }
 
 func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
+	e := encPool.Get().(*blockEnc)
+	defer e.release()
+	return e.writeBlock(w, recs)
+}
+
+func (e *blockEnc) writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 	bm := blockMeta{rows: len(recs), minT: recs[0].Time.UnixNano(), maxT: recs[len(recs)-1].Time.UnixNano(), cols: map[string]colMeta{}}
 	// Times: the first in full, then deltas (records are sorted).
-	var tb []byte
+	tb := e.tb[:0]
 	prev := int64(0)
 	for i := range recs {
 		t := recs[i].Time.UnixNano()
@@ -166,13 +254,16 @@ func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 		}
 		prev = t
 	}
-	bm.times = writeCompressed(w, tb)
+	e.tb = tb
+	bm.times = e.writeCompressed(w, tb)
 
 	// Columns: records mostly carry the same fields in the same order, so
 	// the column of a record's k-th field is guessed from the last record.
-	colIdx := map[string]int{}
-	var cols [][]string
-	var guess []int
+	// Column slices are reused: a value not set in this block is "".
+	colIdx := e.colIdx
+	clear(colIdx)
+	cols := e.cols[:0]
+	guess := e.guess[:0]
 	for i := range recs {
 		for k, f := range recs[i].Fields {
 			c := -1
@@ -183,7 +274,17 @@ func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 			} else {
 				c = len(cols)
 				colIdx[f.Name] = c
-				cols = append(cols, make([]string, len(recs)))
+				if c < cap(cols) {
+					cols = cols[:c+1]
+					if cap(cols[c]) >= len(recs) {
+						cols[c] = cols[c][:len(recs)]
+						clear(cols[c])
+					} else {
+						cols[c] = make([]string, len(recs))
+					}
+				} else {
+					cols = append(cols, make([]string, len(recs)))
+				}
 				bm.names = append(bm.names, f.Name)
 			}
 			if k < len(guess) {
@@ -194,24 +295,24 @@ func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 			cols[c][i] = f.Value
 		}
 	}
+	e.cols, e.guess = cols, guess
 	order := slices.Clone(bm.names)
 	sort.Slice(order, func(i, j int) bool { return fieldLess(order[i], order[j]) })
 	bm.names = order
 	// The bloom filter holds each field's words (see logql.TokenKey).
-	keys := map[uint64]struct{}{}
-	var toks []string
-	var kb []byte
+	keys := &e.keys
+	keys.reset()
 	addTokens := func(name, v string) {
-		toks = logql.Tokens(v, toks[:0])
-		for _, t := range toks {
-			kb = append(append(append(kb[:0], name...), 0), t...)
-			keys[xxhash.Sum64(kb)] = struct{}{}
+		e.toks = logql.Tokens(v, e.toks[:0])
+		for _, t := range e.toks {
+			e.kb = append(append(append(e.kb[:0], name...), 0), t...)
+			keys.add(xxhash.Sum64(e.kb))
 		}
 	}
 	for _, name := range bm.names {
 		vals := cols[colIdx[name]]
-		enc, dict := encodeColumnDict(vals)
-		bm.cols[name] = writeCompressed(w, enc)
+		enc, dict := e.col.encode(vals)
+		bm.cols[name] = e.writeCompressed(w, enc)
 		if dict != nil {
 			for _, v := range dict {
 				addTokens(name, v)
@@ -226,11 +327,17 @@ func writeBlock(w *countWriter, recs []logs.Record) blockMeta {
 			}
 		}
 	}
-	bm.bloom = newBloom(len(keys))
-	for k := range keys {
-		bm.bloom.add(k)
-	}
+	bm.bloom = newBloom(keys.len())
+	keys.each(bm.bloom.add)
 	return bm
+}
+
+// writeCompressed compresses raw into the encoder's buffer and writes it.
+func (e *blockEnc) writeCompressed(w *countWriter, raw []byte) colMeta {
+	e.zb = zenc.EncodeAll(raw, e.zb[:0])
+	off := w.n
+	w.Write(e.zb)
+	return colMeta{off: off, n: int64(len(e.zb))}
 }
 
 // fieldLess puts _msg first, then names in order, so rows read naturally.
@@ -239,13 +346,6 @@ func fieldLess(a, b string) bool {
 		return a == logql.FieldMsg && b != logql.FieldMsg
 	}
 	return a < b
-}
-
-func writeCompressed(w *countWriter, raw []byte) colMeta {
-	c := zenc.EncodeAll(raw, nil)
-	off := w.n
-	w.Write(c)
-	return colMeta{off: off, n: int64(len(c))}
 }
 
 // decodeColumn decodes a column: a dictionary column as its dictionary

@@ -190,7 +190,7 @@ func (s *Store) recover() error {
 			os.Remove(path)
 			continue
 		}
-		if err := replaySegment(path, func(env string, recs []logs.Record) { s.addMem(s.mem, env, recs) }); err != nil {
+		if err := replaySegment(path, func(env string, recs []logs.Record) { s.addMem(s.mem, env, recs, -1) }); err != nil {
 			return err
 		}
 		s.walSeq = max(s.walSeq, seq)
@@ -297,8 +297,13 @@ func (s *Store) partition(k partKey) *partition {
 
 func dayOf(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
-func (s *Store) addMem(m *memBuf, env string, recs []logs.Record) int64 {
-	var size int64
+// addMem adds recs to m; size is their total Record.Size when the caller
+// knows it, or -1.
+func (s *Store) addMem(m *memBuf, env string, recs []logs.Record, size int64) int64 {
+	known := size >= 0
+	if !known {
+		size = 0
+	}
 	// Records of one day, the usual case, are kept as the slice they came
 	// in; others are split by day.
 	var lo, hi int64 = 1, 0
@@ -314,7 +319,9 @@ func (s *Store) addMem(m *memBuf, env string, recs []logs.Record) int64 {
 			}
 			day = dayOf(d)
 		}
-		size += int64(recs[i].Size())
+		if !known {
+			size += int64(recs[i].Size())
+		}
 	}
 	if oneDay {
 		k := partKey{env: env, day: day}
@@ -427,7 +434,7 @@ func (s *Store) writeLoop() {
 			}
 			if err == nil {
 				for _, r := range batch {
-					s.addMem(s.mem, r.env, r.recs)
+					s.addMem(s.mem, r.env, r.recs, r.size)
 				}
 			}
 			over := s.mem.bytes > s.opts.MaxBuffer/2
