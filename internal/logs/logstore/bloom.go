@@ -93,7 +93,7 @@ func (h *hashSet) add(k uint64) {
 
 func (h *hashSet) grow() {
 	old := h.slots
-	h.slots = make([]uint64, 2*len(old))
+	h.slots = make([]uint64, max(2*len(old), 1<<12)) // never empty, so len-1 is a mask
 	h.n = 0
 	mask := uint64(len(h.slots) - 1)
 	for _, k := range old {
