@@ -35,7 +35,8 @@ type Source interface {
 	// Describe names the source for the manifest and logs, without secrets.
 	Describe() string
 	// Dump writes a consistent copy of the source to path, taken at one
-	// instant while writers go on, fsynced, with row counts of that copy.
+	// instant while writers go on, with row counts of that copy. The copy
+	// is an input to the artifact, which is what gets fsynced.
 	Dump(ctx context.Context, path string) (Dump, error)
 	// Scratch makes an empty place to restore into that is not the live
 	// source, and a function that removes it.

@@ -207,3 +207,13 @@ func countPagesAt(ctx context.Context, path string, idx *PageIndex) (map[string]
 	}
 	return countPages(ctx, db, roots, idx)
 }
+
+// countFile counts every table of the database at path with count(*).
+func countFile(ctx context.Context, path string) (map[string]int64, error) {
+	db, err := openRO(path)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return count(ctx, db)
+}

@@ -411,15 +411,6 @@ func countPages(ctx context.Context, q querier, roots map[string]int64, idx *Pag
 	return out, nil
 }
 
-func countFile(ctx context.Context, path string) (map[string]int64, error) {
-	db, err := openRO(path)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	return count(ctx, db)
-}
-
 // count returns the row count of every table except SQLite's own.
 func count(ctx context.Context, db querier) (map[string]int64, error) {
 	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)

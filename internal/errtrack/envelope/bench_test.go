@@ -53,21 +53,10 @@ func BenchmarkParseOnly(b *testing.B) {
 
 // BenchmarkParseBench26K reads the 26 KB event bench/errtrack sends;
 // BenchmarkParseBench26KV1 reads it with encoding/json, as before.
-func BenchmarkParseBench26K(b *testing.B) {
-	p, err := os.ReadFile("testdata/bench-event.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(p)))
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, err := ParseEvent(p, time.Now()); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkParseBench26K(b *testing.B)   { benchParse26K(b, ParseEvent) }
+func BenchmarkParseBench26KV1(b *testing.B) { benchParse26K(b, refParseEvent) }
 
-func BenchmarkParseBench26KV1(b *testing.B) {
+func benchParse26K(b *testing.B, parse func([]byte, time.Time) (*errtrack.Event, error)) {
 	p, err := os.ReadFile("testdata/bench-event.json")
 	if err != nil {
 		b.Fatal(err)
@@ -75,7 +64,7 @@ func BenchmarkParseBench26KV1(b *testing.B) {
 	b.SetBytes(int64(len(p)))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if _, err := refParseEvent(p, time.Now()); err != nil {
+		if _, err := parse(p, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}
