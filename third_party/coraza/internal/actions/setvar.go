@@ -136,15 +136,27 @@ func (a *setvarFn) evaluateTxCollection(r plugintypes.RuleMetadata, tx plugintyp
 		col.Remove(key)
 		return
 	}
+	// Warden patch 8 (PATCHES.md): with Coraza's own map the current value
+	// is read, and a single value set, without a slice for either.
+	one, _ := col.(oneValueMap)
+	set := func(v string) {
+		if one != nil {
+			one.SetOne(key, v)
+		} else {
+			col.Set(key, []string{v})
+		}
+	}
 	currentVal := ""
-	if r := col.Get(key); len(r) > 0 {
+	if one != nil {
+		currentVal, _ = one.FirstValue(key)
+	} else if r := col.Get(key); len(r) > 0 {
 		currentVal = r[0]
 	}
 	var err error
 	switch {
 	case len(value) == 0:
 		// if nothing to input
-		col.Set(key, []string{""})
+		set("")
 	// Check if this could be an arithemetic operation. If it is followed by a number, it will be treated as an arithmetic operation. Otherwise, it will be treated as a string.
 	case value[0] == '+', value[0] == '-':
 		val := 0
@@ -161,7 +173,7 @@ func (a *setvarFn) evaluateTxCollection(r plugintypes.RuleMetadata, tx plugintyp
 					return
 				}
 
-				col.Set(key, []string{value})
+				set(value)
 				return
 			}
 		}
@@ -178,13 +190,20 @@ func (a *setvarFn) evaluateTxCollection(r plugintypes.RuleMetadata, tx plugintyp
 			}
 		}
 		if value[0] == '+' {
-			col.Set(key, []string{strconv.Itoa(currentValInt + val)})
+			set(strconv.Itoa(currentValInt + val))
 		} else {
-			col.Set(key, []string{strconv.Itoa(currentValInt - val)})
+			set(strconv.Itoa(currentValInt - val))
 		}
 	default:
-		col.Set(key, []string{value})
+		set(value)
 	}
+}
+
+// oneValueMap is a collection.Map that can read a key's first value and
+// set a key to one value without a slice (collections.Map).
+type oneValueMap interface {
+	FirstValue(key string) (string, bool)
+	SetOne(key string, value string)
 }
 
 func setvar() plugintypes.Action {

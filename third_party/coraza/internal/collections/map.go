@@ -26,6 +26,27 @@ type Map struct {
 	// FindAll while its parts' counts stay the same (Warden patch 7,
 	// PATCHES.md). Every method that writes data must increment it.
 	changes uint64
+	// block is the unused rest of blockAll, from which a new key's
+	// one-value slice is carved, so that new keys cost one allocation per
+	// keyBlock of them (Warden patch 8, PATCHES.md). No []keyValue ever
+	// leaves the map, so after Reset (no key left) blockAll is reused.
+	block, blockAll []keyValue
+}
+
+// keyBlock is how many new keys share one allocation.
+const keyBlock = 8
+
+// oneValue returns []keyValue{kv} with capacity one (so that an append
+// copies it), carved from the map's current block.
+func (c *Map) oneValue(kv keyValue) []keyValue {
+	if len(c.block) == 0 {
+		c.blockAll = make([]keyValue, keyBlock)
+		c.block = c.blockAll
+	}
+	s := c.block[:1:1]
+	c.block = c.block[1:]
+	s[0] = kv
+	return s
 }
 
 // changeCount is the number of changes made to the map so far.
@@ -102,14 +123,20 @@ func (c *Map) FindRegex(key *regexp.Regexp) []types.MatchData {
 
 // FindString returns all map elements whose key matches the string.
 func (c *Map) FindString(key string) []types.MatchData {
+	if !c.isCaseSensitive {
+		key = strings.ToLower(key)
+	}
+	return c.FindLowered(key)
+}
+
+// FindLowered is FindString for a key that is lowercase already (or, in a
+// case-sensitive map, exactly as given). Warden patch 8 (PATCHES.md).
+func (c *Map) FindLowered(key string) []types.MatchData {
 	if key == "" {
 		return c.FindAll()
 	}
 	if len(c.data) == 0 {
 		return nil
-	}
-	if !c.isCaseSensitive {
-		key = strings.ToLower(key)
 	}
 	e, ok := c.data[key]
 	if !ok || len(e) == 0 {
@@ -166,13 +193,63 @@ func (c *Map) FindAll() []types.MatchData {
 
 // Add adds a new key-value pair to the map.
 func (c *Map) Add(key string, value string) {
+	lkey := key
+	if !c.isCaseSensitive {
+		lkey = strings.ToLower(key)
+	}
+	c.AddLowered(key, lkey, value)
+}
+
+// AddLowered is Add for a caller that has lowercased the key already:
+// lowerKey must be strings.ToLower(key). Warden patch 8 (PATCHES.md).
+func (c *Map) AddLowered(key, lowerKey, value string) {
 	aVal := keyValue{key: key, value: value}
+	if c.isCaseSensitive {
+		lowerKey = key
+	}
+	if cur := c.data[lowerKey]; cur != nil {
+		c.data[lowerKey] = append(cur, aVal)
+	} else {
+		c.data[lowerKey] = c.oneValue(aVal)
+	}
+	c.totalValues++
+	c.changes++
+}
+
+// SetOne is Set(key, []string{value}) without the slice. Warden patch 8
+// (PATCHES.md).
+func (c *Map) SetOne(key string, value string) {
+	originalKey := key
 	if !c.isCaseSensitive {
 		key = strings.ToLower(key)
 	}
-	c.data[key] = append(c.data[key], aVal)
-	c.totalValues++
+	kv := keyValue{key: originalKey, value: value}
+	dataSlice, exists := c.data[key]
+	oldLen := len(dataSlice)
+	if !exists || cap(dataSlice) < 1 {
+		dataSlice = c.oneValue(kv)
+	} else {
+		dataSlice = dataSlice[:1]
+		dataSlice[0] = kv
+	}
+	c.data[key] = dataSlice
+	c.totalValues += 1 - oldLen
 	c.changes++
+}
+
+// FirstValue is Get(key)[0] and true, or "" and false when Get(key) is
+// empty, without copying the values. Warden patch 8 (PATCHES.md).
+func (c *Map) FirstValue(key string) (string, bool) {
+	if len(c.data) == 0 {
+		return "", false
+	}
+	if !c.isCaseSensitive {
+		key = strings.ToLower(key)
+	}
+	if values := c.data[key]; len(values) > 0 {
+		return values[0].value, true
+	}
+	return "", false
 }
 
 // Sets the value of a key with the array of strings passed. If the key already exists, it will be overwritten.
@@ -243,6 +320,11 @@ func (c *Map) Reset() {
 	}
 	c.totalValues = 0
 	c.changes++
+	// No key is left, so no cell of the current block is in use.
+	if used := len(c.blockAll) - len(c.block); used > 0 {
+		clear(c.blockAll[:used])
+		c.block = c.blockAll
+	}
 }
 
 // Format updates the passed strings.Builder with the formatted map key/values.

@@ -72,6 +72,10 @@ type ruleVariableParams struct {
 
 	// A slice of key exceptions
 	Exceptions []ruleVariableException
+
+	// keyLowered says KeyStr is strings.ToLower of the key it was given
+	// (newRuleVariableParams does it for case-insensitive variables).
+	keyLowered bool
 }
 
 type ruleTransformationParams struct {
@@ -196,6 +200,7 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 
 	var matchedValues []types.MatchData
 	// we log if we are the parent rule
+	debugOn := logger.Debug().IsEnabled()
 	logger.Debug().Msg("Evaluating rule")
 	defer logger.Debug().Msg("Finished rule evaluation")
 
@@ -221,7 +226,9 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 	// SecMark and SecAction uses nil operator
 	if r.operator == nil {
 		logger.Debug().Msg("Forcing rule to match")
-		md := &corazarules.MatchData{}
+		// Warden patch 8 (PATCHES.md): the match and the list in one
+		// allocation.
+		md, mdList := newMatchList(corazarules.MatchData{})
 		if r.ParentID_ != noID || r.MultiMatch {
 			// In order to support Msg and LogData for inner rules, we need to expand them now
 			if r.Msg != nil {
@@ -231,7 +238,7 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 				md.Data_ = r.LogData.Expand(tx)
 			}
 		}
-		matchedValues = append(matchedValues, md)
+		matchedValues = mdList
 		if multiphaseEvaluation {
 			*collectiveMatchedValues = append(*collectiveMatchedValues, md)
 		}
@@ -287,20 +294,27 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 
 				// args represents the transformed variables
 				for _, carg := range args[:argsLen] {
-					evalLog := vLog.
-						Debug().
-						Str("operator_function", r.operator.Function).
-						Str("operator_data", r.operator.Data).
-						Str("arg", carg)
+					// Warden patch 8 (PATCHES.md): the debug event is
+					// built only when debug logging is on.
+					var evalLog debuglog.Event
+					if debugOn {
+						evalLog = vLog.
+							Debug().
+							Str("operator_function", r.operator.Function).
+							Str("operator_data", r.operator.Data).
+							Str("arg", carg)
+					}
 
 					match := r.executeOperator(carg, tx)
 					if match {
-						mr := &corazarules.MatchData{
+						// Warden patch 8: the first match and the list
+						// holding it are one allocation.
+						mr, mrList := newMatchList(corazarules.MatchData{
 							Variable_:   arg.Variable(),
 							Key_:        arg.Key(),
 							Value_:      carg,
 							ChainLevel_: chainLevel,
-						}
+						})
 						// Set the txn variables for expansions before usage
 						r.matchVariable(tx, mr)
 
@@ -319,7 +333,11 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 						}
 
 						if !multiphaseEvaluation {
-							matchedValues = append(matchedValues, mr)
+							if matchedValues == nil {
+								matchedValues = mrList
+							} else {
+								matchedValues = append(matchedValues, mr)
+							}
 						} else {
 							if isMultiphaseDoubleEvaluation(tx, phase, r, collectiveMatchedValues, mr) {
 								// This variables chain already matched, let's evaluate the next variable
@@ -347,8 +365,10 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 							}
 						}
 
-						evalLog.Msg("Evaluating operator: MATCH")
-					} else {
+						if debugOn {
+							evalLog.Msg("Evaluating operator: MATCH")
+						}
+					} else if debugOn {
 						evalLog.Msg("Evaluating operator: NO MATCH")
 					}
 				}
@@ -439,7 +459,9 @@ func (r *Rule) transformArg(arg types.MatchData, argIdx int, cache map[transform
 	switch {
 	case len(r.transformations) == 0:
 		return arg.Value(), nil
-	case arg.Variable().Name() == "TX":
+	case arg.Variable() == variables.TX:
+		// Warden patch 8 (PATCHES.md): upstream compared arg.Variable().Name()
+		// with "TX"; only variables.TX has that name.
 		// no cache for TX
 		arg, errs := r.executeTransformations(arg.Value())
 		return arg, errs
@@ -580,7 +602,8 @@ func caseSensitiveVariable(v variables.RuleVariable) bool {
 // knows if a key needs to be lowercased. This probably should not be here,
 // but the knowledge of the type of the Map it not here also, so let's start with this.
 func newRuleVariableParams(v variables.RuleVariable, key string, re *regexp.Regexp, iscount bool) ruleVariableParams {
-	if !caseSensitiveVariable(v) {
+	lowered := !caseSensitiveVariable(v)
+	if lowered {
 		key = strings.ToLower(key)
 	}
 	return ruleVariableParams{
@@ -589,6 +612,7 @@ func newRuleVariableParams(v variables.RuleVariable, key string, re *regexp.Rege
 		KeyStr:     key,
 		KeyRx:      re,
 		Exceptions: []ruleVariableException{},
+		keyLowered: lowered,
 	}
 }
 

@@ -555,19 +555,16 @@ func (tx *Transaction) ParseRequestReader(data io.Reader) (*types.Interruption, 
 // matchVariable creates MATCHED_* variables required by chains and macro expansions
 // MATCHED_VARS, MATCHED_VAR, MATCHED_VAR_NAME, MATCHED_VARS_NAMES
 func (tx *Transaction) matchVariable(match *corazarules.MatchData) {
-	var varName string
-	if match.Key_ != "" {
-		varName = match.Variable().Name() + ":" + match.Key_
-	} else {
-		varName = match.Variable().Name()
-	}
+	// Warden patch 8 (PATCHES.md): the name and its lowercase form (the
+	// key in MATCHED_VARS) are made together, in one allocation.
+	varName, lowerName := matchedVarNames(match.Variable(), match.Key_)
 	// Array of values
 	matchedVars := tx.variables.matchedVars
 	// Last key
 	matchedVarName := tx.variables.matchedVarName
 	matchedVarName.Reset()
 
-	matchedVars.Add(varName, match.Value_)
+	matchedVars.AddLowered(varName, lowerName, match.Value_)
 	tx.variables.matchedVar.Set(match.Value_)
 
 	matchedVarName.Set(varName)
@@ -669,7 +666,11 @@ func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
 			tx.debugLogger.Error().Str("collection", rv.Variable.Name()).Msg("attempted to use regex with non-selectable collection")
 		}
 	case rv.KeyStr != "":
-		if m, ok := col.(collection.Keyed); ok {
+		// Warden patch 8 (PATCHES.md): a key that newRuleVariableParams
+		// lowercased is not lowercased again for every rule evaluated.
+		if m, ok := col.(loweredFinder); ok && rv.keyLowered {
+			matches = m.FindLowered(rv.KeyStr)
+		} else if m, ok := col.(collection.Keyed); ok {
 			matches = m.FindString(rv.KeyStr)
 		} else {
 			// This should probably never happen, selectability is checked at parsing time
@@ -711,13 +712,11 @@ func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
 
 	if rv.Count {
 		count := len(matches)
-		matches = []types.MatchData{
-			&corazarules.MatchData{
-				Variable_: rv.Variable,
-				Key_:      rv.KeyStr,
-				Value_:    strconv.Itoa(count),
-			},
-		}
+		_, matches = newMatchList(corazarules.MatchData{
+			Variable_: rv.Variable,
+			Key_:      rv.KeyStr,
+			Value_:    strconv.Itoa(count),
+		})
 	}
 	return matches
 }

@@ -66,11 +66,24 @@ func (m *macro) Expand(tx plugintypes.TransactionState) string {
 	return res.String()
 }
 
+// firstValuer is a keyed collection that can give a key's first value
+// (collections.Map): FirstValue(k) is Get(k)[0], true when Get(k) is not
+// empty.
+type firstValuer interface {
+	FirstValue(key string) (string, bool)
+}
+
 func expandToken(tx plugintypes.TransactionState, token macroToken) string {
 	if token.variable == variables.Unknown {
 		return token.text
 	}
 	switch col := tx.Collection(token.variable).(type) {
+	case firstValuer:
+		// Warden patch 8 (PATCHES.md): Coraza's own maps give the first
+		// value without copying every value into a new slice.
+		if v, ok := col.FirstValue(token.key); ok {
+			return v
+		}
 	case collection.Keyed:
 		if c := col.Get(token.key); len(c) > 0 {
 			return c[0]
