@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/corazawaf/coraza/v3/internal/corazarules"
 	"github.com/corazawaf/coraza/v3/types"
 	"github.com/corazawaf/coraza/v3/types/variables"
 )
@@ -94,5 +95,33 @@ func TestPatch8NewKeyIsAppendSafe(t *testing.T) {
 	}
 	if got := m.Get("a"); !slices.Equal(got, []string{"1", "3"}) {
 		t.Fatalf("a = %v", got)
+	}
+}
+
+// TestPatch9IntoSameAsFind checks FindLoweredInto and FindAllInto against
+// FindLowered and FindAll.
+func TestPatch9IntoSameAsFind(t *testing.T) {
+	var dst corazarules.MatchData
+	var buf [1]types.MatchData
+	m := NewMap(variables.TX)
+	m.Add("one", "1")
+	m.Add("two", "a")
+	m.Add("two", "b")
+	for _, k := range []string{"one", "two", "none", ""} {
+		got, want := m.FindLoweredInto(k, &dst, &buf), m.FindLowered(k)
+		if !slices.Equal(sortedMatches(got), sortedMatches(want)) {
+			t.Errorf("FindLoweredInto(%q) = %v, want %v", k, sortedMatches(got), sortedMatches(want))
+		}
+		for i := range got {
+			if got[i].Variable() != variables.TX {
+				t.Errorf("FindLoweredInto(%q)[%d] variable %v", k, i, got[i].Variable())
+			}
+		}
+	}
+	s := NewSingle(variables.RequestMethod)
+	s.Set("GET")
+	got, want := s.FindAllInto(&dst, &buf), s.FindAll()
+	if len(got) != 1 || *got[0].(*corazarules.MatchData) != *want[0].(*corazarules.MatchData) || cap(got) != 1 {
+		t.Errorf("FindAllInto = %v, want %v", got, want)
 	}
 }

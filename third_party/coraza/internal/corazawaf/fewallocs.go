@@ -4,6 +4,7 @@
 package corazawaf
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/corazawaf/coraza/v3/internal/corazarules"
@@ -32,6 +33,7 @@ func newMatchList(md corazarules.MatchData) (*corazarules.MatchData, []types.Mat
 // lowercasing it (collections.Map and what embeds it).
 type loweredFinder interface {
 	FindLowered(key string) []types.MatchData
+	FindLoweredInto(key string, dst *corazarules.MatchData, buf *[1]types.MatchData) []types.MatchData
 }
 
 // lowerVariableNames[v] is strings.ToLower(v.Name()).
@@ -66,4 +68,57 @@ func matchedVarNames(v variables.RuleVariable, key string) (name, lower string) 
 	b.WriteString(lkey)
 	s := b.String()
 	return s[:n], s[n:]
+}
+
+// hasRemovedTarget says whether a target removed by ctl names v.
+func hasRemovedTarget(removed []ruleVariableParams, v variables.RuleVariable) bool {
+	for _, c := range removed {
+		if c.Variable == v {
+			return true
+		}
+	}
+	return false
+}
+
+// excepted is upstream's test of a match against a rule's exceptions: its
+// own (rv.Exceptions), then the removed targets naming its variable.
+func excepted(key string, rv ruleVariableParams, removed []ruleVariableParams) bool {
+	lkey := strings.ToLower(key)
+	for _, ex := range rv.Exceptions {
+		if exceptionMatches(ex.KeyStr, ex.KeyRx, lkey) {
+			return true
+		}
+	}
+	for _, c := range removed {
+		if c.Variable == rv.Variable && exceptionMatches(c.KeyStr, c.KeyRx, lkey) {
+			return true
+		}
+	}
+	return false
+}
+
+// exceptionMatches is upstream's condition, unchanged. KeyStr is only
+// meaningful without KeyRx: a regex exception from ctl carries an empty
+// KeyStr, which would otherwise match a key named "".
+func exceptionMatches(keyStr string, keyRx *regexp.Regexp, lkey string) bool {
+	return (keyRx != nil && keyRx.MatchString(lkey)) || (keyRx == nil && (keyStr == "" || strings.ToLower(keyStr) == lkey))
+}
+
+// withoutExcepted returns the matches that are not excepted, in order: the
+// list itself when none is, else a new slice (the list may be shared).
+func withoutExcepted(matches []types.MatchData, rv ruleVariableParams, removed []ruleVariableParams) []types.MatchData {
+	for i, c := range matches {
+		if !excepted(c.Key(), rv, removed) {
+			continue
+		}
+		kept := make([]types.MatchData, i, len(matches)-1)
+		copy(kept, matches[:i])
+		for _, c := range matches[i+1:] {
+			if !excepted(c.Key(), rv, removed) {
+				kept = append(kept, c)
+			}
+		}
+		return kept
+	}
+	return matches
 }

@@ -4,10 +4,14 @@
 package corazawaf
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/corazawaf/coraza/v3/internal/corazarules"
 	"github.com/corazawaf/coraza/v3/internal/variables"
+	"github.com/corazawaf/coraza/v3/types"
 )
 
 // TestMatchedVarNamesAsUpstream checks Warden patch 8's names against
@@ -24,5 +28,71 @@ func TestMatchedVarNamesAsUpstream(t *testing.T) {
 				t.Errorf("matchedVarNames(%s, %q) = %q, %q; want %q, %q", v.Name(), key, name, lower, want, strings.ToLower(want))
 			}
 		}
+	}
+}
+
+// TestPatch9WithoutExceptedAsUpstream checks the exception filter against
+// upstream's: the rule's exceptions plus the removed targets naming the
+// variable, applied to every match, keeping order.
+func TestPatch9WithoutExceptedAsUpstream(t *testing.T) {
+	mk := func(keys ...string) []types.MatchData {
+		var out []types.MatchData
+		for _, k := range keys {
+			out = append(out, &corazarules.MatchData{Variable_: variables.Args, Key_: k, Value_: "v" + k})
+		}
+		return out
+	}
+	upstream := func(matches []types.MatchData, exs []ruleVariableException) []string {
+		var kept []string
+		for _, c := range matches {
+			lkey := strings.ToLower(c.Key())
+			isEx := false
+			for _, ex := range exs {
+				if (ex.KeyRx != nil && ex.KeyRx.MatchString(lkey)) || (ex.KeyRx == nil && (ex.KeyStr == "" || strings.ToLower(ex.KeyStr) == lkey)) {
+					isEx = true
+					break
+				}
+			}
+			if !isEx {
+				kept = append(kept, c.Key())
+			}
+		}
+		return kept
+	}
+	keysOf := func(mds []types.MatchData) []string {
+		var out []string
+		for _, m := range mds {
+			out = append(out, m.Key())
+		}
+		return out
+	}
+	rx := regexp.MustCompile(`^id_`)
+	matches := mk("a", "B", "id_1", "c", "id_2")
+	cases := []struct {
+		own     []ruleVariableException
+		removed []ruleVariableParams
+	}{
+		{nil, nil},
+		{[]ruleVariableException{{"b", nil}}, nil},
+		{nil, []ruleVariableParams{{Variable: variables.Args, KeyRx: rx}}},
+		{nil, []ruleVariableParams{{Variable: variables.RequestHeaders, KeyStr: "a"}}},
+		{[]ruleVariableException{{"zz", nil}}, []ruleVariableParams{{Variable: variables.Args, KeyStr: "C"}, {Variable: variables.Args, KeyRx: rx}}},
+		{nil, []ruleVariableParams{{Variable: variables.Args}}},
+	}
+	for i, c := range cases {
+		rv := ruleVariableParams{Variable: variables.Args, Exceptions: c.own}
+		all := append([]ruleVariableException(nil), c.own...)
+		for _, r := range c.removed {
+			if r.Variable == rv.Variable {
+				all = append(all, ruleVariableException{r.KeyStr, r.KeyRx})
+			}
+		}
+		got := keysOf(withoutExcepted(matches, rv, c.removed))
+		if want := upstream(matches, all); !slices.Equal(got, want) {
+			t.Errorf("case %d: kept %v, want %v", i, got, want)
+		}
+	}
+	if got := keysOf(matches); !slices.Equal(got, []string{"a", "B", "id_1", "c", "id_2"}) {
+		t.Errorf("the input list was changed: %v", got)
 	}
 }

@@ -255,15 +255,10 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 			if multiphaseEvaluation && multiphaseSkipVariable(r, v.Variable, phase) {
 				continue
 			}
-			var values []types.MatchData
-			for _, c := range ecol {
-				if c.Variable == v.Variable {
-					// TODO shall we check the pointer?
-					v.Exceptions = append(v.Exceptions, ruleVariableException{c.KeyStr, c.KeyRx})
-				}
-			}
-
-			values = tx.GetField(v)
+			// Warden patch 9 (PATCHES.md): the targets removed by ctl
+			// (ecol) are applied by getField as exceptions, without
+			// appending them to a copy of v.Exceptions for every rule.
+			values := tx.getField(v, ecol)
 
 			vLog := logger
 			if logger.Debug().IsEnabled() {

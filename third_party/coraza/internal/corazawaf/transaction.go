@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +45,12 @@ import (
 type Transaction struct {
 	// Transaction ID
 	id string
+
+	// fieldMatch and fieldList hold GetField's result when it is one value
+	// of a single-value collection or of one key (Warden patch 9,
+	// PATCHES.md); GetField's caller is done with it before calling again.
+	fieldMatch corazarules.MatchData
+	fieldList  [1]types.MatchData
 
 	// The context associated to the transaction.
 	context context.Context
@@ -649,7 +654,20 @@ func (tx *Transaction) GetStopWatch() string {
 // GetField Retrieve data from collections applying exceptions
 // In future releases we may remove the exceptions slice and
 // make it easier to use
+//
+// Warden patch 9 (PATCHES.md): the list returned, or its one element, may
+// be the transaction's, valid until the next call; (*Rule).doEvaluate, the
+// only caller, uses it only within its loop over one variable's values and
+// copies what it keeps.
 func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
+	return tx.getField(rv, nil)
+}
+
+// getField is GetField with the targets that ctl:ruleRemoveTarget* removed
+// from the rule being evaluated: those of them naming rv's variable are
+// exceptions too, as if appended to rv.Exceptions (which upstream's
+// (*Rule).doEvaluate did, in a new slice for every rule evaluated).
+func (tx *Transaction) getField(rv ruleVariableParams, removed []ruleVariableParams) []types.MatchData {
 	col := tx.Collection(rv.Variable)
 	if col == nil {
 		return []types.MatchData{}
@@ -669,7 +687,7 @@ func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
 		// Warden patch 8 (PATCHES.md): a key that newRuleVariableParams
 		// lowercased is not lowercased again for every rule evaluated.
 		if m, ok := col.(loweredFinder); ok && rv.keyLowered {
-			matches = m.FindLowered(rv.KeyStr)
+			matches = m.FindLoweredInto(rv.KeyStr, &tx.fieldMatch, &tx.fieldList)
 		} else if m, ok := col.(collection.Keyed); ok {
 			matches = m.FindString(rv.KeyStr)
 		} else {
@@ -677,38 +695,22 @@ func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
 			tx.debugLogger.Error().Str("collection", rv.Variable.Name()).Msg("attempted to use string with non-selectable collection")
 		}
 	default:
-		matches = col.FindAll()
+		if s, ok := col.(*collections.Single); ok {
+			matches = s.FindAllInto(&tx.fieldMatch, &tx.fieldList)
+		} else {
+			matches = col.FindAll()
+		}
 	}
 
-	// Warden patches 2 and 7 (PATCHES.md): with no exception there is
+	// Warden patches 2, 7 and 9 (PATCHES.md): with no exception there is
 	// nothing to filter (and no lowercased copy of each key to make);
 	// with exceptions the kept matches go to a new slice, because a
-	// collection may return the same slice to every rule (ConcatKeyed).
-	if len(rv.Exceptions) > 0 {
-		matches = slices.Clone(matches)
+	// collection may return the same slice to every rule (ConcatKeyed),
+	// and only once a match is excepted (until then the kept matches are
+	// the list as it is).
+	if len(rv.Exceptions) > 0 || hasRemovedTarget(removed, rv.Variable) {
+		matches = withoutExcepted(matches, rv, removed)
 	}
-	filteredCount := 0
-	for _, c := range matches {
-		isException := false
-		if len(rv.Exceptions) == 0 {
-			filteredCount++
-			continue
-		}
-		lkey := strings.ToLower(c.Key())
-		for _, ex := range rv.Exceptions {
-			// KeyStr is only meaningful without KeyRx: a regex exception from ctl
-			// carries an empty KeyStr, which would otherwise match a key named "".
-			if (ex.KeyRx != nil && ex.KeyRx.MatchString(lkey)) || (ex.KeyRx == nil && (ex.KeyStr == "" || strings.ToLower(ex.KeyStr) == lkey)) {
-				isException = true
-				break
-			}
-		}
-		if !isException {
-			matches[filteredCount] = c
-			filteredCount++
-		}
-	}
-	matches = matches[:filteredCount]
 
 	if rv.Count {
 		count := len(matches)
@@ -1742,6 +1744,8 @@ func (tx *Transaction) Close() error {
 	}
 
 	tx.variables.reset()
+	tx.fieldMatch = corazarules.MatchData{}
+	tx.fieldList[0] = nil
 	if err := tx.requestBodyBuffer.Reset(); err != nil {
 		errs = append(errs, fmt.Errorf("reseting request body buffer: %v", err))
 	}
