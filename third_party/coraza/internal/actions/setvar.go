@@ -107,11 +107,15 @@ func (a *setvarFn) Init(_ plugintypes.RuleMetadata, data string) error {
 func (a *setvarFn) Evaluate(r plugintypes.RuleMetadata, tx plugintypes.TransactionState) {
 	key := a.key.Expand(tx)
 	value := a.value.Expand(tx)
-	tx.DebugLogger().Debug().
-		Str("var_key", key).
-		Str("var_value", value).
-		Int("rule_id", r.ID()).
-		Msg("Action evaluated")
+	// Warden patch 10 (PATCHES.md): the debug event is built only when
+	// debug logging is on.
+	if l := tx.DebugLogger(); l.Debug().IsEnabled() {
+		l.Debug().
+			Str("var_key", key).
+			Str("var_value", value).
+			Int("rule_id", r.ID()).
+			Msg("Action evaluated")
+	}
 	a.evaluateTxCollection(r, tx, strings.ToLower(key), value)
 }
 

@@ -122,3 +122,27 @@ func withoutExcepted(matches []types.MatchData, rv ruleVariableParams, removed [
 	}
 	return matches
 }
+
+// Warden patch 10 (PATCHES.md).
+
+// matchedRulesCap is the capacity a transaction's list of matched rules
+// starts with.
+const matchedRulesCap = 64
+
+// disruptiveAction is corazarules.DisruptiveActionMap[name] (the zero value,
+// DisruptiveActionUnknown, for a name not in it), without hashing the name.
+func disruptiveAction(name string) corazarules.DisruptiveAction {
+	switch name {
+	case "allow":
+		return corazarules.DisruptiveActionAllow
+	case "deny":
+		return corazarules.DisruptiveActionDeny
+	case "drop":
+		return corazarules.DisruptiveActionDrop
+	case "pass":
+		return corazarules.DisruptiveActionPass
+	case "redirect":
+		return corazarules.DisruptiveActionRedirect
+	}
+	return corazarules.DisruptiveActionUnknown
+}

@@ -96,3 +96,17 @@ func TestPatch9WithoutExceptedAsUpstream(t *testing.T) {
 		t.Errorf("the input list was changed: %v", got)
 	}
 }
+
+// TestDisruptiveActionAsMap checks the switch against upstream's map, for
+// every name in it and for names not in it.
+func TestDisruptiveActionAsMap(t *testing.T) {
+	names := []string{"", "block", "Deny", "proxy", "denyx"}
+	for name := range corazarules.DisruptiveActionMap {
+		names = append(names, name)
+	}
+	for _, name := range names {
+		if got, want := disruptiveAction(name), corazarules.DisruptiveActionMap[name]; got != want {
+			t.Errorf("disruptiveAction(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -524,7 +524,10 @@ func (r *Rule) matchVariable(tx *Transaction, m *corazarules.MatchData) {
 	if rid == noID {
 		rid = r.ParentID_
 	}
-	if m.Variable() != variables.Unknown {
+	// Warden patch 10 (PATCHES.md): the debug events are built only when
+	// debug logging is on (asked each time, as an action such as
+	// ctl:debugLogLevel may change the transaction's logger).
+	if m.Variable() != variables.Unknown && tx.debugLogger.Debug().IsEnabled() {
 		tx.DebugLogger().Debug().
 			Int("rule_id", rid).
 			Str("variable_name", m.Variable().Name()).
@@ -540,7 +543,9 @@ func (r *Rule) matchVariable(tx *Transaction, m *corazarules.MatchData) {
 		tx.matchVariable(m)
 		for _, a := range r.actions {
 			if a.Function.Type() == plugintypes.ActionTypeNondisruptive {
-				tx.DebugLogger().Debug().Str("action", a.Name).Msg("Evaluating action")
+				if tx.debugLogger.Debug().IsEnabled() {
+					tx.DebugLogger().Debug().Str("action", a.Name).Msg("Evaluating action")
+				}
 				a.Function.Evaluate(r, tx)
 			}
 		}

@@ -616,7 +616,7 @@ func (tx *Transaction) MatchRule(r *Rule, mds []types.MatchData) {
 		// There can be only one disruptive action per rule
 		if a.Function.Type() == plugintypes.ActionTypeDisruptive {
 			// if not found it will default to DisruptiveActionUnknown.
-			mr.DisruptiveAction_ = corazarules.DisruptiveActionMap[a.Name]
+			mr.DisruptiveAction_ = disruptiveAction(a.Name)
 			mr.Disruptive_ = tx.RuleEngine == types.RuleEngineOn
 			break
 		}

@@ -205,7 +205,9 @@ func (w *WAF) newTransaction(opts Options) *Transaction {
 	tx := w.txPool.Get().(*Transaction)
 	tx.id = opts.ID
 	tx.context = opts.Context
-	tx.matchedRules = []types.MatchedRule{}
+	// Warden patch 10 (PATCHES.md): room for the CRS's bookkeeping
+	// matches (about 80 for a plain GET) without growing from empty.
+	tx.matchedRules = make([]types.MatchedRule, 0, matchedRulesCap)
 	tx.interruption = nil
 	tx.detectionOnlyInterruption = nil
 	tx.Logdata = "" // Deprecated, this variable is not used. Logdata for each matched rule is stored in the MatchData field.
