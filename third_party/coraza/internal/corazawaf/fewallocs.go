@@ -82,7 +82,7 @@ func hasRemovedTarget(removed []ruleVariableParams, v variables.RuleVariable) bo
 
 // excepted is upstream's test of a match against a rule's exceptions: its
 // own (rv.Exceptions), then the removed targets naming its variable.
-func excepted(key string, rv ruleVariableParams, removed []ruleVariableParams) bool {
+func excepted(key string, rv *ruleVariableParams, removed []ruleVariableParams) bool {
 	lkey := strings.ToLower(key)
 	for _, ex := range rv.Exceptions {
 		if exceptionMatches(ex.KeyStr, ex.KeyRx, lkey) {
@@ -106,7 +106,7 @@ func exceptionMatches(keyStr string, keyRx *regexp.Regexp, lkey string) bool {
 
 // withoutExcepted returns the matches that are not excepted, in order: the
 // list itself when none is, else a new slice (the list may be shared).
-func withoutExcepted(matches []types.MatchData, rv ruleVariableParams, removed []ruleVariableParams) []types.MatchData {
+func withoutExcepted(matches []types.MatchData, rv *ruleVariableParams, removed []ruleVariableParams) []types.MatchData {
 	for i, c := range matches {
 		if !excepted(c.Key(), rv, removed) {
 			continue

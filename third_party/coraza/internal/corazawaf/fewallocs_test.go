@@ -87,7 +87,7 @@ func TestPatch9WithoutExceptedAsUpstream(t *testing.T) {
 				all = append(all, ruleVariableException{r.KeyStr, r.KeyRx})
 			}
 		}
-		got := keysOf(withoutExcepted(matches, rv, c.removed))
+		got := keysOf(withoutExcepted(matches, &rv, c.removed))
 		if want := upstream(matches, all); !slices.Equal(got, want) {
 			t.Errorf("case %d: kept %v, want %v", i, got, want)
 		}

@@ -200,9 +200,14 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 
 	var matchedValues []types.MatchData
 	// we log if we are the parent rule
+	// Warden patches 8 and 10 (PATCHES.md): the rule's logger is fixed for
+	// its evaluation, so whether it logs at debug level is asked once and
+	// its debug events are built only when it does.
 	debugOn := logger.Debug().IsEnabled()
-	logger.Debug().Msg("Evaluating rule")
-	defer logger.Debug().Msg("Finished rule evaluation")
+	if debugOn {
+		logger.Debug().Msg("Evaluating rule")
+		defer logger.Debug().Msg("Finished rule evaluation")
+	}
 
 	// Warden patch 4 (PATCHES.md): the RULE collection is filled only when
 	// something can read it (a macro or a rule naming RULE, or Go code
@@ -251,7 +256,10 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 			rid = r.ParentID_
 		}
 		ecol := tx.ruleRemoveTargetByID[rid]
-		for _, v := range r.variables {
+		// Warden patch 10 (PATCHES.md): the variable is not copied (the
+		// loop no longer changes it, see patch 9).
+		for vi := range r.variables {
+			v := &r.variables[vi]
 			if multiphaseEvaluation && multiphaseSkipVariable(r, v.Variable, phase) {
 				continue
 			}
@@ -261,10 +269,10 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 			values := tx.getField(v, ecol)
 
 			vLog := logger
-			if logger.Debug().IsEnabled() {
+			if debugOn {
 				vLog = logger.With(debuglog.Str("variable", v.Variable.Name()))
+				vLog.Debug().Msg("Expanding arguments for rule")
 			}
-			vLog.Debug().Msg("Expanding arguments for rule")
 
 			args := make([]string, 1)
 			var errs []error

@@ -660,14 +660,14 @@ func (tx *Transaction) GetStopWatch() string {
 // only caller, uses it only within its loop over one variable's values and
 // copies what it keeps.
 func (tx *Transaction) GetField(rv ruleVariableParams) []types.MatchData {
-	return tx.getField(rv, nil)
+	return tx.getField(&rv, nil)
 }
 
 // getField is GetField with the targets that ctl:ruleRemoveTarget* removed
 // from the rule being evaluated: those of them naming rv's variable are
 // exceptions too, as if appended to rv.Exceptions (which upstream's
 // (*Rule).doEvaluate did, in a new slice for every rule evaluated).
-func (tx *Transaction) getField(rv ruleVariableParams, removed []ruleVariableParams) []types.MatchData {
+func (tx *Transaction) getField(rv *ruleVariableParams, removed []ruleVariableParams) []types.MatchData {
 	col := tx.Collection(rv.Variable)
 	if col == nil {
 		return []types.MatchData{}
