@@ -15,18 +15,44 @@ import (
 // Warden patch 8 (PATCHES.md): fewer allocations per rule evaluated.
 
 // matchList is a match and a one-element list holding it, allocated
-// together.
+// together (Warden patch 8).
 type matchList struct {
 	md   corazarules.MatchData
 	list [1]types.MatchData
 }
 
-// newMatchList returns &md and []types.MatchData{&md} in one allocation;
-// the list's capacity is one, so an append to it copies it.
-func newMatchList(md corazarules.MatchData) (*corazarules.MatchData, []types.MatchData) {
-	m := &matchList{md: md}
+// Warden patch 12 (PATCHES.md): the matches and matched rules of a
+// transaction are carved from blocks it allocates as it needs them. A cell
+// is handed out once and never handed out again; Close drops the blocks,
+// so a match or a matched rule that outlives the transaction keeps its
+// block alive and unchanged.
+
+// txBlock is how many matches or matched rules share one allocation.
+const txBlock = 16
+
+// newMatch returns &md and []types.MatchData{&md} (patch 8: one list and
+// its element together), carved from the transaction's current block; the
+// list's capacity is one, so an append to it copies it.
+func (tx *Transaction) newMatch(md corazarules.MatchData) (*corazarules.MatchData, []types.MatchData) {
+	if len(tx.matchBlock) == 0 {
+		tx.matchBlock = make([]matchList, txBlock)
+	}
+	m := &tx.matchBlock[0]
+	tx.matchBlock = tx.matchBlock[1:]
+	m.md = md
 	m.list[0] = &m.md
 	return &m.md, m.list[:]
+}
+
+// newMatchedRule returns a zero MatchedRule carved from the transaction's
+// current block.
+func (tx *Transaction) newMatchedRule() *corazarules.MatchedRule {
+	if len(tx.ruleBlock) == 0 {
+		tx.ruleBlock = make([]corazarules.MatchedRule, txBlock)
+	}
+	mr := &tx.ruleBlock[0]
+	tx.ruleBlock = tx.ruleBlock[1:]
+	return mr
 }
 
 // loweredFinder is a keyed collection that can look a key up without

@@ -110,3 +110,21 @@ func TestDisruptiveActionAsMap(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectionArrayAsSwitch checks Warden patch 11: Collection gives what
+// upstream's switch gives for every variable, also on a pooled transaction.
+func TestCollectionArrayAsSwitch(t *testing.T) {
+	waf := NewWAF()
+	for round := 0; round < 2; round++ {
+		tx := waf.NewTransaction()
+		for i := 0; i < 256; i++ {
+			v := variables.RuleVariable(i)
+			if got, want := tx.Collection(v), tx.variables.collectionOf(v); got != want {
+				t.Fatalf("round %d: Collection(%s) = %v, want %v", round, v.Name(), got, want)
+			}
+		}
+		if err := tx.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

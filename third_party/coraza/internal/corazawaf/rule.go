@@ -233,7 +233,7 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 		logger.Debug().Msg("Forcing rule to match")
 		// Warden patch 8 (PATCHES.md): the match and the list in one
 		// allocation.
-		md, mdList := newMatchList(corazarules.MatchData{})
+		md, mdList := tx.newMatch(corazarules.MatchData{})
 		if r.ParentID_ != noID || r.MultiMatch {
 			// In order to support Msg and LogData for inner rules, we need to expand them now
 			if r.Msg != nil {
@@ -312,7 +312,7 @@ func (r *Rule) doEvaluate(logger debuglog.Logger, phase types.RulePhase, tx *Tra
 					if match {
 						// Warden patch 8: the first match and the list
 						// holding it are one allocation.
-						mr, mrList := newMatchList(corazarules.MatchData{
+						mr, mrList := tx.newMatch(corazarules.MatchData{
 							Variable_:   arg.Variable(),
 							Key_:        arg.Key(),
 							Value_:      carg,

@@ -52,6 +52,12 @@ type Transaction struct {
 	fieldMatch corazarules.MatchData
 	fieldList  [1]types.MatchData
 
+	// matchBlock and ruleBlock are the unused rest of the blocks matches
+	// and matched rules are carved from (Warden patch 12, PATCHES.md);
+	// Close drops them.
+	matchBlock []matchList
+	ruleBlock  []corazarules.MatchedRule
+
 	// The context associated to the transaction.
 	context context.Context
 
@@ -154,185 +160,195 @@ func (tx *Transaction) Variables() plugintypes.TransactionVariables {
 }
 
 func (tx *Transaction) Collection(idx variables.RuleVariable) collection.Collection {
+	if idx == variables.Rule {
+		corazarules.MarkRuleCollectionRead() // Warden patch 4 (PATCHES.md)
+	}
+	// Warden patch 11 (PATCHES.md): an array, filled once per pooled
+	// transaction from upstream's switch (collectionOf), instead of the
+	// switch for every rule target, macro and setvar.
+	return tx.variables.byVariable[idx]
+}
+
+// collectionOf is upstream's Collection switch, without patch 4's mark.
+func (v *TransactionVariables) collectionOf(idx variables.RuleVariable) collection.Collection {
 	switch idx {
 	case variables.ResponseContentType:
-		return tx.variables.responseContentType
+		return v.responseContentType
 	case variables.UniqueID:
-		return tx.variables.uniqueID
+		return v.uniqueID
 	case variables.ArgsCombinedSize:
-		return tx.variables.argsCombinedSize
+		return v.argsCombinedSize
 	case variables.FilesCombinedSize:
-		return tx.variables.filesCombinedSize
+		return v.filesCombinedSize
 	case variables.FullRequestLength:
-		return tx.variables.fullRequestLength
+		return v.fullRequestLength
 	case variables.InboundDataError:
-		return tx.variables.inboundDataError
+		return v.inboundDataError
 	case variables.MatchedVar:
-		return tx.variables.matchedVar
+		return v.matchedVar
 	case variables.MatchedVarName:
-		return tx.variables.matchedVarName
+		return v.matchedVarName
 	case variables.MultipartDataAfter:
-		return tx.variables.multipartDataAfter
+		return v.multipartDataAfter
 	case variables.OutboundDataError:
-		return tx.variables.outboundDataError
+		return v.outboundDataError
 	case variables.QueryString:
-		return tx.variables.queryString
+		return v.queryString
 	case variables.RemoteAddr:
-		return tx.variables.remoteAddr
+		return v.remoteAddr
 	case variables.RemoteHost:
-		return tx.variables.remoteHost
+		return v.remoteHost
 	case variables.RemotePort:
-		return tx.variables.remotePort
+		return v.remotePort
 	case variables.ReqbodyError:
-		return tx.variables.reqbodyError
+		return v.reqbodyError
 	case variables.ReqbodyErrorMsg:
-		return tx.variables.reqbodyErrorMsg
+		return v.reqbodyErrorMsg
 	case variables.ReqbodyProcessorError:
-		return tx.variables.reqbodyProcessorError
+		return v.reqbodyProcessorError
 	case variables.ReqbodyProcessorErrorMsg:
-		return tx.variables.reqbodyProcessorErrorMsg
+		return v.reqbodyProcessorErrorMsg
 	case variables.ReqbodyProcessor:
-		return tx.variables.reqbodyProcessor
+		return v.reqbodyProcessor
 	case variables.RequestBasename:
-		return tx.variables.requestBasename
+		return v.requestBasename
 	case variables.RequestBody:
-		return tx.variables.requestBody
+		return v.requestBody
 	case variables.RequestBodyLength:
-		return tx.variables.requestBodyLength
+		return v.requestBodyLength
 	case variables.RequestFilename:
-		return tx.variables.requestFilename
+		return v.requestFilename
 	case variables.RequestLine:
-		return tx.variables.requestLine
+		return v.requestLine
 	case variables.RequestMethod:
-		return tx.variables.requestMethod
+		return v.requestMethod
 	case variables.RequestProtocol:
-		return tx.variables.requestProtocol
+		return v.requestProtocol
 	case variables.RequestURI:
-		return tx.variables.requestURI
+		return v.requestURI
 	case variables.RequestURIRaw:
-		return tx.variables.requestURIRaw
+		return v.requestURIRaw
 	case variables.ResponseBody:
-		return tx.variables.responseBody
+		return v.responseBody
 	case variables.ResponseContentLength:
-		return tx.variables.responseContentLength
+		return v.responseContentLength
 	case variables.ResponseProtocol:
-		return tx.variables.responseProtocol
+		return v.responseProtocol
 	case variables.ResponseStatus:
-		return tx.variables.responseStatus
+		return v.responseStatus
 	case variables.ServerAddr:
-		return tx.variables.serverAddr
+		return v.serverAddr
 	case variables.ServerName:
-		return tx.variables.serverName
+		return v.serverName
 	case variables.ServerPort:
-		return tx.variables.serverPort
+		return v.serverPort
 	case variables.HighestSeverity:
-		return tx.variables.highestSeverity
+		return v.highestSeverity
 	case variables.StatusLine:
-		return tx.variables.statusLine
+		return v.statusLine
 	case variables.Duration:
-		return tx.variables.duration
+		return v.duration
 	case variables.ResponseHeadersNames:
-		return tx.variables.responseHeadersNames
+		return v.responseHeadersNames
 	case variables.RequestHeadersNames:
-		return tx.variables.requestHeadersNames
+		return v.requestHeadersNames
 	case variables.Args:
-		return tx.variables.args
+		return v.args
 	case variables.ArgsGet:
-		return tx.variables.argsGet
+		return v.argsGet
 	case variables.ArgsPost:
-		return tx.variables.argsPost
+		return v.argsPost
 	case variables.ArgsPath:
-		return tx.variables.argsPath
+		return v.argsPath
 	case variables.FilesSizes:
-		return tx.variables.filesSizes
+		return v.filesSizes
 	case variables.FilesNames:
-		return tx.variables.filesNames
+		return v.filesNames
 	case variables.FilesTmpContent:
-		return tx.variables.filesTmpContent
+		return v.filesTmpContent
 	case variables.MultipartFilename:
-		return tx.variables.multipartFilename
+		return v.multipartFilename
 	case variables.MultipartFilenameCharset:
-		return tx.variables.multipartFilenameCharset
+		return v.multipartFilenameCharset
 	case variables.MultipartFilenameLanguage:
-		return tx.variables.multipartFilenameLanguage
+		return v.multipartFilenameLanguage
 	case variables.MultipartName:
-		return tx.variables.multipartName
+		return v.multipartName
 	case variables.MatchedVarsNames:
-		return tx.variables.matchedVarsNames
+		return v.matchedVarsNames
 	case variables.MatchedVars:
-		return tx.variables.matchedVars
+		return v.matchedVars
 	case variables.Files:
-		return tx.variables.files
+		return v.files
 	case variables.RequestCookies:
-		return tx.variables.requestCookies
+		return v.requestCookies
 	case variables.RequestHeaders:
-		return tx.variables.requestHeaders
+		return v.requestHeaders
 	case variables.ResponseHeaders:
-		return tx.variables.responseHeaders
+		return v.responseHeaders
 	case variables.Geo:
-		return tx.variables.geo
+		return v.geo
 	case variables.RequestCookiesNames:
-		return tx.variables.requestCookiesNames
+		return v.requestCookiesNames
 	case variables.FilesTmpNames:
-		return tx.variables.filesTmpNames
+		return v.filesTmpNames
 	case variables.ArgsNames:
-		return tx.variables.argsNames
+		return v.argsNames
 	case variables.ArgsGetNames:
-		return tx.variables.argsGetNames
+		return v.argsGetNames
 	case variables.ArgsPostNames:
-		return tx.variables.argsPostNames
+		return v.argsPostNames
 	case variables.ResBodyProcessor:
-		return tx.variables.resBodyProcessor
+		return v.resBodyProcessor
 	case variables.TX:
-		return tx.variables.tx
+		return v.tx
 	case variables.Rule:
-		corazarules.MarkRuleCollectionRead() // Warden patch 4 (PATCHES.md)
-		return tx.variables.rule
+		return v.rule
 	case variables.JSON:
 		// TODO(anuraaga): This collection seems to be missing.
 		return nil
 	case variables.Env:
-		return tx.variables.env
+		return v.env
 	case variables.UrlencodedError:
-		return tx.variables.urlencodedError
+		return v.urlencodedError
 	case variables.URIParseError:
-		return tx.variables.uriParseError
+		return v.uriParseError
 	case variables.ResponseArgs:
-		return tx.variables.responseArgs
+		return v.responseArgs
 	case variables.ResponseXML:
-		return tx.variables.responseXML
+		return v.responseXML
 	case variables.RequestXML:
-		return tx.variables.requestXML
+		return v.requestXML
 	case variables.XML:
-		return tx.variables.xml
+		return v.xml
 	case variables.MultipartPartHeaders:
-		return tx.variables.multipartPartHeaders
+		return v.multipartPartHeaders
 	case variables.MultipartStrictError:
-		return tx.variables.multipartStrictError
+		return v.multipartStrictError
 	case variables.MultipartDuplicatePartHeader:
-		return tx.variables.multipartDuplicatePartHeader
+		return v.multipartDuplicatePartHeader
 	case variables.MultipartInvalidQuoting:
-		return tx.variables.multipartInvalidQuoting
+		return v.multipartInvalidQuoting
 	case variables.Time:
-		return tx.variables.time
+		return v.time
 	case variables.TimeDay:
-		return tx.variables.timeDay
+		return v.timeDay
 	case variables.TimeEpoch:
-		return tx.variables.timeEpoch
+		return v.timeEpoch
 	case variables.TimeHour:
-		return tx.variables.timeHour
+		return v.timeHour
 	case variables.TimeMin:
-		return tx.variables.timeMin
+		return v.timeMin
 	case variables.TimeMon:
-		return tx.variables.timeMon
+		return v.timeMon
 	case variables.TimeSec:
-		return tx.variables.timeSec
+		return v.timeSec
 	case variables.TimeWday:
-		return tx.variables.timeWday
+		return v.timeWday
 	case variables.TimeYear:
-		return tx.variables.timeYear
+		return v.timeYear
 	case variables.ArgumentsLimitReached:
-		return tx.variables.argumentsLimitReached
+		return v.argumentsLimitReached
 	}
 
 	return collections.Noop
@@ -595,7 +611,8 @@ func (tx *Transaction) MatchRule(r *Rule, mds []types.MatchData) {
 		}
 	}
 
-	mr := &corazarules.MatchedRule{
+	mr := tx.newMatchedRule() // Warden patch 12 (PATCHES.md)
+	*mr = corazarules.MatchedRule{
 		URI_:             tx.variables.requestURI.Get(),
 		TransactionID_:   tx.id,
 		ServerIPAddress_: tx.variables.serverAddr.Get(),
@@ -714,7 +731,7 @@ func (tx *Transaction) getField(rv *ruleVariableParams, removed []ruleVariablePa
 
 	if rv.Count {
 		count := len(matches)
-		_, matches = newMatchList(corazarules.MatchData{
+		_, matches = tx.newMatch(corazarules.MatchData{
 			Variable_: rv.Variable,
 			Key_:      rv.KeyStr,
 			Value_:    strconv.Itoa(count),
@@ -1746,6 +1763,8 @@ func (tx *Transaction) Close() error {
 	tx.variables.reset()
 	tx.fieldMatch = corazarules.MatchData{}
 	tx.fieldList[0] = nil
+	tx.matchBlock = nil
+	tx.ruleBlock = nil
 	if err := tx.requestBodyBuffer.Reset(); err != nil {
 		errs = append(errs, fmt.Errorf("reseting request body buffer: %v", err))
 	}
@@ -1827,6 +1846,9 @@ func (tx *Transaction) setTimeVariables() {
 
 // TransactionVariables has pointers to all the variables of the transaction
 type TransactionVariables struct {
+	// byVariable[v] is collectionOf(v) (Warden patch 11, PATCHES.md); every
+	// field below is set once, in NewTransactionVariables.
+	byVariable                   [256]collection.Collection
 	args                         *collections.ConcatKeyed
 	argsCombinedSize             *collections.SizeCollection
 	argsGet                      *collections.NamedCollection
@@ -2035,6 +2057,9 @@ func NewTransactionVariables() *TransactionVariables {
 		// Only used in a concatenating collection so variable name doesn't matter.
 		v.argsPath.Names(variables.Unknown),
 	)
+	for i := range v.byVariable {
+		v.byVariable[i] = v.collectionOf(variables.RuleVariable(i))
+	}
 	return v
 }
 
