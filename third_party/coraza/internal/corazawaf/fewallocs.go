@@ -6,6 +6,7 @@ package corazawaf
 import (
 	"regexp"
 	"strings"
+	"unsafe"
 
 	"github.com/corazawaf/coraza/v3/internal/corazarules"
 	"github.com/corazawaf/coraza/v3/internal/variables"
@@ -75,8 +76,9 @@ func init() {
 // matchVariable wrote it (NAME or NAME:key) and strings.ToLower of it,
 // which is the name's lowercase form, ":" and the key's (variable names
 // are ASCII, so lowercasing the parts is lowercasing the whole). When both
-// are new strings they share one allocation.
-func matchedVarNames(v variables.RuleVariable, key string) (name, lower string) {
+// are new strings they share one allocation (patch 8), or, for short ones,
+// the transaction's current block of string bytes (patch 13).
+func (tx *Transaction) matchedVarNames(v variables.RuleVariable, key string) (name, lower string) {
 	vname := v.Name()
 	if key == "" {
 		return vname, lowerVariableNames[v]
@@ -84,16 +86,45 @@ func matchedVarNames(v variables.RuleVariable, key string) (name, lower string) 
 	lkey := strings.ToLower(key)
 	lname := lowerVariableNames[v]
 	n := len(vname) + 1 + len(key)
-	var b strings.Builder
-	b.Grow(n + len(lname) + 1 + len(lkey))
-	b.WriteString(vname)
-	b.WriteByte(':')
-	b.WriteString(key)
-	b.WriteString(lname)
-	b.WriteByte(':')
-	b.WriteString(lkey)
-	s := b.String()
+	total := n + len(lname) + 1 + len(lkey)
+	if total > txStringBlock/8 {
+		var b strings.Builder
+		b.Grow(total)
+		b.WriteString(vname)
+		b.WriteByte(':')
+		b.WriteString(key)
+		b.WriteString(lname)
+		b.WriteByte(':')
+		b.WriteString(lkey)
+		s := b.String()
+		return s[:n], s[n:]
+	}
+	s := tx.blockString(total, vname, ":", key, lname, ":", lkey)
 	return s[:n], s[n:]
+}
+
+// Warden patch 13 (PATCHES.md): short strings the transaction makes for
+// every match are carved from a block of bytes. Bytes are only ever
+// appended to the block, within its capacity, so the bytes behind a string
+// already handed out are never written again; Close drops the block
+// instead of reusing it, so a string that outlives the transaction keeps
+// its block alive and unchanged.
+
+// txStringBlock is the size of a block of string bytes.
+const txStringBlock = 2048
+
+// blockString returns the concatenation of parts, whose lengths add up to
+// total (at most txStringBlock), as a string whose bytes are in the
+// transaction's current block.
+func (tx *Transaction) blockString(total int, parts ...string) string {
+	if cap(tx.stringBlock)-len(tx.stringBlock) < total {
+		tx.stringBlock = make([]byte, 0, txStringBlock)
+	}
+	start := len(tx.stringBlock)
+	for _, p := range parts {
+		tx.stringBlock = append(tx.stringBlock, p...)
+	}
+	return unsafe.String(&tx.stringBlock[start], total)
 }
 
 // hasRemovedTarget says whether a target removed by ctl names v.

@@ -6,6 +6,7 @@ package corazawaf
 import (
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,13 +18,16 @@ import (
 // TestMatchedVarNamesAsUpstream checks Warden patch 8's names against
 // upstream's construction: NAME[:key] and strings.ToLower of it.
 func TestMatchedVarNamesAsUpstream(t *testing.T) {
+	tx := NewWAF().NewTransaction()
+	defer tx.Close()
+	long := strings.Repeat("Long-Key-", 40) // over the block's limit, built apart
 	for _, v := range []variables.RuleVariable{variables.TX, variables.RequestHeaders, variables.Args, variables.RequestFilename, variables.Unknown} {
-		for _, key := range []string{"", "a", "User-Agent", "ÆØÅ-Key", "in\xffvalid\xc3", "x:Y"} {
+		for _, key := range []string{"", "a", "User-Agent", "ÆØÅ-Key", "in\xffvalid\xc3", "x:Y", long} {
 			want := v.Name()
 			if key != "" {
 				want += ":" + key
 			}
-			name, lower := matchedVarNames(v, key)
+			name, lower := tx.matchedVarNames(v, key)
 			if name != want || lower != strings.ToLower(want) {
 				t.Errorf("matchedVarNames(%s, %q) = %q, %q; want %q, %q", v.Name(), key, name, lower, want, strings.ToLower(want))
 			}
@@ -125,6 +129,33 @@ func TestCollectionArrayAsSwitch(t *testing.T) {
 		}
 		if err := tx.Close(); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestBlockStringsStayUnchanged makes many names through the transaction's
+// string blocks and checks that every one made earlier still reads the same
+// afterwards (patch 13: a block's bytes are only appended to).
+func TestBlockStringsStayUnchanged(t *testing.T) {
+	tx := NewWAF().NewTransaction()
+	type pair struct{ name, lower, want string }
+	var made []pair
+	for i := 0; i < 2000; i++ {
+		key := strings.Repeat("K", i%50) + "-" + strconv.Itoa(i)
+		name, lower := tx.matchedVarNames(variables.RequestHeaders, key)
+		made = append(made, pair{name, lower, "REQUEST_HEADERS:" + key})
+	}
+	for _, p := range made {
+		if p.name != p.want || p.lower != strings.ToLower(p.want) {
+			t.Fatalf("got %q, %q; want %q", p.name, p.lower, p.want)
+		}
+	}
+	if err := tx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range made {
+		if p.name != p.want || p.lower != strings.ToLower(p.want) {
+			t.Fatalf("after Close: got %q, %q; want %q", p.name, p.lower, p.want)
 		}
 	}
 }

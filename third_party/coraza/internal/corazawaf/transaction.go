@@ -57,6 +57,9 @@ type Transaction struct {
 	// Close drops them.
 	matchBlock []matchList
 	ruleBlock  []corazarules.MatchedRule
+	// stringBlock holds the bytes of short strings made for matches
+	// (Warden patch 13, PATCHES.md); Close drops it.
+	stringBlock []byte
 
 	// The context associated to the transaction.
 	context context.Context
@@ -578,7 +581,7 @@ func (tx *Transaction) ParseRequestReader(data io.Reader) (*types.Interruption, 
 func (tx *Transaction) matchVariable(match *corazarules.MatchData) {
 	// Warden patch 8 (PATCHES.md): the name and its lowercase form (the
 	// key in MATCHED_VARS) are made together, in one allocation.
-	varName, lowerName := matchedVarNames(match.Variable(), match.Key_)
+	varName, lowerName := tx.matchedVarNames(match.Variable(), match.Key_)
 	// Array of values
 	matchedVars := tx.variables.matchedVars
 	// Last key
@@ -1765,6 +1768,7 @@ func (tx *Transaction) Close() error {
 	tx.fieldList[0] = nil
 	tx.matchBlock = nil
 	tx.ruleBlock = nil
+	tx.stringBlock = nil
 	if err := tx.requestBodyBuffer.Reset(); err != nil {
 		errs = append(errs, fmt.Errorf("reseting request body buffer: %v", err))
 	}
