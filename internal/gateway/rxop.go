@@ -15,8 +15,12 @@ import (
 // Warden's @rx operator replaces Coraza's (registered once, before the
 // first WAF is built). It matches exactly what Coraza's does, with the same
 // regular expression, Go's regexp with (?sm) prepended, and the same
-// captures, and it is cheaper in two ways:
+// captures, and it is cheaper in these ways:
 //
+//   - One pass of RE2 over a value answers for every expression at once,
+//     and the transaction keeps the answer for the other rules that test
+//     the same value (rxset.go). Where RE2 cannot answer, the next two
+//     apply.
 //   - A sound literal pre-filter (rxfilter.go): most CRS expressions can
 //     only match text that contains one of a set of literal strings, found
 //     by walking the parsed expression. When the value contains none of
@@ -27,6 +31,9 @@ import (
 //     FindStringSubmatchIndex only when that matched. Most CRS rules set
 //     `capture`, which made Coraza run the dearer submatch search on every
 //     value.
+//   - Large expressions without a literal prefix first ask RE2's DFA
+//     (rxre2.go), which can only rule a match out; Go's regexp confirms
+//     every match the gate lets through.
 //
 // Expressions that match arbitrary bytes go, as in Coraza, to
 // rsc.io/binaryregexp without the (?sm) prefix and without a pre-filter.
@@ -38,13 +45,14 @@ func registerOperators() {
 }
 
 type rxOperator struct {
-	re     *regexp.Regexp
-	filter *literalFilter // nil: no pre-filter, always run the expression
+	*rxCompiled
 }
 
 type rxCompiled struct {
-	re     *regexp.Regexp
-	filter *literalFilter
+	re       *regexp.Regexp
+	setIndex int            // in rxExprs; -1: not in the set
+	filter   *literalFilter // nil: no pre-filter
+	gate     *re2Gate       // nil: Go's regexp decides alone
 }
 
 func newRXOperator(options plugintypes.OperatorOptions) (plugintypes.Operator, error) {
@@ -65,18 +73,26 @@ func newRXOperator(options plugintypes.OperatorOptions) (plugintypes.Operator, e
 		if err != nil {
 			return nil, err
 		}
-		return &rxCompiled{re: re, filter: newLiteralFilter(data)}, nil
+		prefix, _ := re.LiteralPrefix()
+		return &rxCompiled{re: re, setIndex: rxExprs.add(data), filter: newLiteralFilter(data), gate: newRE2Gate(data, prefix)}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	rc := c.(*rxCompiled)
-	return &rxOperator{re: rc.re, filter: rc.filter}, nil
+	return &rxOperator{c.(*rxCompiled)}, nil
 }
 
 func (o *rxOperator) Evaluate(tx plugintypes.TransactionState, value string) bool {
-	if o.filter != nil && !o.filter.mayMatch(value) {
+	switch rxExprs.verdict(tx, o.setIndex, value) {
+	case rxNoMatch:
 		return false
+	case rxUnknown:
+		if o.filter != nil && !o.filter.mayMatch(value) {
+			return false
+		}
+		if o.gate != nil && !o.gate.mayMatch(value) {
+			return false
+		}
 	}
 	if !o.re.MatchString(value) {
 		return false

@@ -47,6 +47,11 @@ type Transaction struct {
 	// Transaction ID
 	id string
 
+	// operatorScratch is operator plugins' per-transaction memory
+	// (Warden patch 8, scratch.go); it survives pooling and is reset
+	// when the transaction is reused.
+	operatorScratch any
+
 	// The context associated to the transaction.
 	context context.Context
 

@@ -1,0 +1,179 @@
+package gateway
+
+import (
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"github.com/wasilibs/go-re2/experimental"
+)
+
+// The CRS tests each value with 100-200 expressions, one rule at a time,
+// and most rules see the same values after the same transformations. An
+// rxSet runs every @rx expression over a value in ONE pass of RE2's DFA
+// (an RE2::Set, about 1.5 µs for a short value and all of the CRS) and a
+// transaction keeps the answer for each value it has seen (rxMemo), so
+// each rule's @rx is a map lookup that says "cannot match" or "ask Go".
+//
+// The set says only which expressions match somewhere in the value; Go's
+// regexp still confirms every match and finds the captures, so rules match
+// exactly as in Coraza. The set takes the expressions whose meaning is the
+// same in both engines (re2Agrees) and only valid UTF-8 values; anything
+// else, or an RE2 error (its memory limit reached), goes the way it went
+// before: the literal filter, the per-expression gate, then Go.
+
+// rxSetMaxMem bounds RE2's memory for the whole set: the program (about
+// 4 MiB for the CRS) and the DFA cache, which RE2 resets when full and
+// gives up on (an error, so Go decides) when it fills too often.
+const rxSetMaxMem = 64 << 20
+
+// rxSet is a compiled set over the registry's first n expressions.
+type rxSet struct {
+	set   *experimental.Set // nil: RE2 could not compile them; never used
+	n     int
+	words int // bitset length in 64-bit words
+}
+
+func compileRXSet(exprs []string) *rxSet {
+	s := &rxSet{n: len(exprs), words: (len(exprs) + 63) / 64}
+	if len(exprs) == 0 {
+		return s
+	}
+	set, err := experimental.CompileSetWithOptions(exprs, experimental.CompileOptions{MaxMem: rxSetMaxMem})
+	if err == nil {
+		s.set = set
+	}
+	return s
+}
+
+// match sets in bits (s.words long, zeroed) the expressions that match
+// somewhere in value; false when RE2 cannot say.
+func (s *rxSet) match(value string, bits []uint64) bool {
+	if s.set == nil || !utf8.ValidString(value) {
+		return false
+	}
+	ids, err := s.set.FindAllStringWithError(value, -1)
+	if err != nil {
+		return false
+	}
+	for _, id := range ids {
+		bits[id/64] |= 1 << (id % 64)
+	}
+	return true
+}
+
+// rxRegistry numbers every expression a Warden @rx operator was built
+// with (once each, in the order first seen) and holds the set over them.
+// Building a WAF adds its expressions; the set is rebuilt when an operator
+// asks for an expression it does not cover yet. Expressions stay for the
+// life of the process: the CRS and a team's own rules are a bounded list.
+type rxRegistry struct {
+	mu      sync.Mutex
+	exprs   []string
+	index   map[string]int
+	current atomic.Pointer[rxSet]
+}
+
+var rxExprs = &rxRegistry{index: map[string]int{}}
+
+// add returns the expression's number, or -1 if the set must not take it.
+func (r *rxRegistry) add(expr string) int {
+	if !re2Agrees(expr) {
+		return -1
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if i, ok := r.index[expr]; ok {
+		return i
+	}
+	r.index[expr] = len(r.exprs)
+	r.exprs = append(r.exprs, expr)
+	return len(r.exprs) - 1
+}
+
+// setFor returns a set covering expression i, compiling one if needed.
+func (r *rxRegistry) setFor(i int) *rxSet {
+	if s := r.current.Load(); s != nil && i < s.n {
+		return s
+	}
+	return r.build()
+}
+
+// build compiles the set over every expression added so far, unless the
+// current one already covers them; the gateway calls it once the WAF is
+// built so that the first request does not wait for it.
+func (r *rxRegistry) build() *rxSet {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s := r.current.Load(); s != nil && s.n == len(r.exprs) {
+		return s
+	}
+	s := compileRXSet(r.exprs)
+	r.current.Store(s)
+	return s
+}
+
+// rxMemo is one transaction's answers from one set: per value, the offset
+// of its bitset in bits, or -1 when RE2 could not say.
+type rxMemo struct {
+	set    *rxSet
+	offset map[string]int
+	bits   []uint64
+}
+
+func (m *rxMemo) Reset() {
+	m.set = nil
+	clear(m.offset)
+	m.bits = m.bits[:0]
+}
+
+// rxVerdict is what the set says about one expression and one value.
+type rxVerdict int
+
+const (
+	rxUnknown  rxVerdict = iota // ask the filter, the gate and Go
+	rxNoMatch                   // cannot match
+	rxMayMatch                  // matches somewhere: Go confirms and captures
+)
+
+// verdict looks the value up in the transaction's memo, running the set
+// over it the first time. tx is Coraza's transaction, which offers a slot
+// for the memo (Warden's Coraza patch 8).
+func (r *rxRegistry) verdict(tx any, expr int, value string) rxVerdict {
+	holder, ok := tx.(interface{ OperatorScratch() *any })
+	if expr < 0 || !ok {
+		return rxUnknown
+	}
+	set := r.setFor(expr)
+	if set.set == nil {
+		return rxUnknown
+	}
+	slot := holder.OperatorScratch()
+	memo, _ := (*slot).(*rxMemo)
+	if memo == nil {
+		memo = &rxMemo{offset: map[string]int{}}
+		*slot = memo
+	}
+	if memo.set != set {
+		memo.Reset()
+		memo.set = set
+	}
+	off, seen := memo.offset[value]
+	if !seen {
+		off = len(memo.bits)
+		memo.bits = append(memo.bits, make([]uint64, set.words)...)
+		if !set.match(value, memo.bits[off:]) {
+			memo.bits = memo.bits[:off]
+			off = -1
+		}
+		memo.offset[value] = off
+	}
+	switch {
+	case off < 0:
+		return rxUnknown
+	case memo.bits[off+expr/64]&(1<<(expr%64)) != 0:
+		return rxMayMatch
+	default:
+		return rxNoMatch
+	}
+}
