@@ -41,7 +41,12 @@ import (
 var registerRX sync.Once
 
 func registerOperators() {
-	registerRX.Do(func() { plugins.RegisterOperator("rx", newRXOperator) })
+	registerRX.Do(func() {
+		plugins.RegisterOperator("rx", newRXOperator)
+		for _, name := range []string{"pm", "pmFromFile", "pmf"} {
+			wrapPM(name) // pmop.go
+		}
+	})
 }
 
 type rxOperator struct {
