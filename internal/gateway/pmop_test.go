@@ -108,10 +108,7 @@ func TestPMWrapperOnCRS(t *testing.T) {
 			t.Errorf("%q: wrapper %v, Coraza %v", v, got, want)
 		}
 	}
-	values := corpusValues(t)
-	if testing.Short() || raceEnabled {
-		values = values[:len(values)/10]
-	}
+	values := corpusSample(t)
 	for _, v := range values {
 		if len(v) <= 2048 {
 			checkPMSound(t, v)
