@@ -4,6 +4,7 @@ import (
 	"html"
 	"io/fs"
 	"net/url"
+	"slices"
 	"regexp"
 	"strings"
 	"sync"
@@ -313,4 +314,34 @@ SecRule ARGS:d "@rx select" "id:4,phase:1,pass,setvar:tx.four=hit"
 	if got := get("four"); got != "hit" {
 		t.Errorf("tx.four = %q, want hit", got)
 	}
+}
+
+// TestRXSetConcurrent runs the CRS set from several goroutines at once, as
+// concurrent requests do, and wants the answers it gives alone.
+func TestRXSetConcurrent(t *testing.T) {
+	crs := crsPatterns()
+	values := corpusSample(t)
+	values = values[:min(len(values), 200)]
+	want := make([][]uint64, len(values))
+	for i, v := range values {
+		want[i] = make([]uint64, crs.set.words)
+		crs.set.match(v, want[i])
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range values {
+				i = (i + g*37) % len(values)
+				got := make([]uint64, crs.set.words)
+				crs.set.match(values[i], got)
+				if !slices.Equal(got, want[i]) {
+					t.Errorf("value %q: %x concurrently, %x alone", values[i], got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
