@@ -19,8 +19,9 @@ import (
 //
 //   - One pass of RE2 over a value answers for every expression at once,
 //     and the transaction keeps the answer for the other rules that test
-//     the same value (rxset.go). Where RE2 cannot answer, the next two
-//     apply.
+//     the same value (rxset.go). Where RE2 cannot answer (a value of
+//     invalid UTF-8, its memory limit reached, the set still compiling
+//     just after start), the literal pre-filter below applies.
 //   - A sound literal pre-filter (rxfilter.go): most CRS expressions can
 //     only match text that contains one of a set of literal strings, found
 //     by walking the parsed expression. When the value contains none of
@@ -31,9 +32,6 @@ import (
 //     FindStringSubmatchIndex only when that matched. Most CRS rules set
 //     `capture`, which made Coraza run the dearer submatch search on every
 //     value.
-//   - Large expressions without a literal prefix first ask RE2's DFA
-//     (rxre2.go), which can only rule a match out; Go's regexp confirms
-//     every match the gate lets through.
 //
 // Expressions that match arbitrary bytes go, as in Coraza, to
 // rsc.io/binaryregexp without the (?sm) prefix and without a pre-filter.
@@ -57,7 +55,6 @@ type rxCompiled struct {
 	re       *regexp.Regexp
 	setIndex int            // in rxExprs; -1: not in the set
 	filter   *literalFilter // nil: no pre-filter
-	gate     *re2Gate       // nil: Go's regexp decides alone
 }
 
 func newRXOperator(options plugintypes.OperatorOptions) (plugintypes.Operator, error) {
@@ -78,8 +75,7 @@ func newRXOperator(options plugintypes.OperatorOptions) (plugintypes.Operator, e
 		if err != nil {
 			return nil, err
 		}
-		prefix, _ := re.LiteralPrefix()
-		return &rxCompiled{re: re, setIndex: rxExprs.add(data), filter: newLiteralFilter(data), gate: newRE2Gate(data, prefix)}, nil
+		return &rxCompiled{re: re, setIndex: rxExprs.add(data), filter: newLiteralFilter(data)}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -93,9 +89,6 @@ func (o *rxOperator) Evaluate(tx plugintypes.TransactionState, value string) boo
 		return false
 	case rxUnknown:
 		if o.filter != nil && !o.filter.mayMatch(value) {
-			return false
-		}
-		if o.gate != nil && !o.gate.mayMatch(value) {
 			return false
 		}
 	}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -10,17 +11,43 @@ import (
 
 // The CRS tests each value with 100-200 expressions, one rule at a time,
 // and most rules see the same values after the same transformations. An
-// rxSet runs every @rx expression over a value in ONE pass of RE2's DFA
-// (an RE2::Set, about 1.5 µs for a short value and all of the CRS) and a
-// transaction keeps the answer for each value it has seen (rxMemo), so
-// each rule's @rx is a map lookup that says "cannot match" or "ask Go".
+// rxSet runs every @rx expression and @pm dictionary (pmop.go) over a
+// value in ONE pass of RE2's DFA (an RE2::Set; RE2 is the C++ library,
+// compiled to pure Go by github.com/wasilibs/go-re2), about 1.5 µs for a
+// short value and all of the CRS, where Go's regexp spends 20-100 µs on
+// one large expression. A transaction keeps the answer for each value it
+// has seen (rxMemo), so each rule's operator starts with a map lookup that
+// says "cannot match" or "ask Go".
 //
-// The set says only which expressions match somewhere in the value; Go's
-// regexp still confirms every match and finds the captures, so rules match
-// exactly as in Coraza. The set takes the expressions whose meaning is the
-// same in both engines (re2Agrees) and only valid UTF-8 values; anything
-// else, or an RE2 error (its memory limit reached), goes the way it went
-// before: the literal filter, the per-expression gate, then Go.
+// The set only ever rules a match out: it says which expressions match
+// somewhere in the value, and Go's regexp still confirms every match and
+// finds the captures, so rules match exactly as in Coraza as long as RE2
+// never misses a match Go finds. That holds where the two engines agree by
+// construction:
+//
+//   - Valid UTF-8 only. Go reads an invalid byte as U+FFFD, which `.` and
+//     negated classes match; RE2 stops there. Other values go to Go.
+//   - Expressions without Unicode tables (re2Agrees): ASCII source with no
+//     \p or \P, so both engines read the same classes. ASCII letters under
+//     (?i) fold to the same runes in both (the Kelvin sign for k, long s
+//     for s).
+//   - An RE2 error (its memory limit reached) is no answer.
+//
+// With no answer the value goes the way it went before: the literal
+// filter, then Go. TestLiteralFilterSoundOnCRS checks the set against
+// every @rx of the CRS on every value of the CRS corpus, FuzzLiteralFilter
+// on arbitrary values, and the CRS corpus itself must pass.
+
+// re2Agrees reports whether the expression's source uses nothing whose
+// meaning depends on an engine's Unicode tables.
+func re2Agrees(expr string) bool {
+	for i := 0; i < len(expr); i++ {
+		if expr[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return !strings.Contains(expr, `\p`) && !strings.Contains(expr, `\P`)
+}
 
 // rxSetMaxMem bounds RE2's memory for the whole set: the program (about
 // 4 MiB for the CRS) and the DFA cache, which RE2 resets when full and
@@ -62,16 +89,19 @@ func (s *rxSet) match(value string, bits []uint64) bool {
 	return true
 }
 
-// rxRegistry numbers every expression a Warden @rx operator was built
-// with (once each, in the order first seen) and holds the set over them.
-// Building a WAF adds its expressions; the set is rebuilt when an operator
-// asks for an expression it does not cover yet. Expressions stay for the
-// life of the process: the CRS and a team's own rules are a bounded list.
+// rxRegistry numbers every expression a Warden @rx or @pm operator was
+// built with (once each, in the order first seen) and holds the set over
+// them. Building a WAF adds its expressions; the set is compiled in the
+// background (about 0.3 s for the CRS; until it is ready the operators
+// work as if RE2 had no answer) and again when an operator asks for an
+// expression it does not cover yet. Expressions stay for the life of the
+// process: the CRS and a team's own rules are a bounded list.
 type rxRegistry struct {
-	mu      sync.Mutex
-	exprs   []string
-	index   map[string]int
-	current atomic.Pointer[rxSet]
+	mu       sync.Mutex
+	exprs    []string
+	index    map[string]int
+	current  atomic.Pointer[rxSet]
+	building atomic.Bool
 }
 
 var rxExprs = &rxRegistry{index: map[string]int{}}
@@ -91,26 +121,44 @@ func (r *rxRegistry) add(expr string) int {
 	return len(r.exprs) - 1
 }
 
-// setFor returns a set covering expression i, compiling one if needed.
+// setFor returns the set if it covers expression i; otherwise nil, and a
+// set that covers it is being compiled.
 func (r *rxRegistry) setFor(i int) *rxSet {
 	if s := r.current.Load(); s != nil && i < s.n {
 		return s
 	}
-	return r.build()
+	r.buildSoon()
+	return nil
+}
+
+// buildSoon compiles the set in the background unless that is under way;
+// the gateway calls it once the WAF is built.
+func (r *rxRegistry) buildSoon() {
+	if r.building.CompareAndSwap(false, true) {
+		go func() {
+			defer r.building.Store(false)
+			r.build()
+		}()
+	}
 }
 
 // build compiles the set over every expression added so far, unless the
-// current one already covers them; the gateway calls it once the WAF is
-// built so that the first request does not wait for it.
+// current one already covers them, and returns it.
 func (r *rxRegistry) build() *rxSet {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if s := r.current.Load(); s != nil && s.n == len(r.exprs) {
-		return s
+	for {
+		r.mu.Lock()
+		exprs := r.exprs // append-only: this prefix never changes
+		r.mu.Unlock()
+		if s := r.current.Load(); s != nil && s.n == len(exprs) {
+			return s
+		}
+		s := compileRXSet(exprs)
+		r.mu.Lock()
+		if cur := r.current.Load(); cur == nil || cur.n < s.n {
+			r.current.Store(s)
+		}
+		r.mu.Unlock()
 	}
-	s := compileRXSet(r.exprs)
-	r.current.Store(s)
-	return s
 }
 
 // rxMemo is one transaction's answers from one set: per value, the offset
@@ -145,7 +193,7 @@ func (r *rxRegistry) verdict(tx any, expr int, value string) rxVerdict {
 		return rxUnknown
 	}
 	set := r.setFor(expr)
-	if set.set == nil {
+	if set == nil || set.set == nil {
 		return rxUnknown
 	}
 	slot := holder.OperatorScratch()
