@@ -250,13 +250,14 @@ SecRule ARGS:a "@rx (?i)(un)ion\s+(se)lect" "id:1,phase:1,pass,capture,setvar:tx
 SecRule ARGS:b "@rx ^(\d)(\d)?x" "id:2,phase:1,pass,capture,setvar:tx.two=%{TX.1}|%{TX.2}"
 SecRule ARGS:c "@rx \xff\xfe" "id:3,phase:1,pass,setvar:tx.three=hit"
 SecRule ARGS:d "@rx select" "id:4,phase:1,pass,setvar:tx.four=hit"
+SecRule ARGS:e "@rx \xfe(\xff+)" "id:5,phase:1,pass,capture,setvar:tx.five=%{TX.1}|%{TX.0}"
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rxExprs.build() // what NewWAF starts in the background
 	tx := waf.NewTransaction()
-	tx.ProcessURI("/?a=1+UNION++SELECT+2&b=7x&c=%ff%fe&d=nothing+here", "GET", "HTTP/1.1")
+	tx.ProcessURI("/?a=1+UNION++SELECT+2&b=7x&c=%ff%fe&d=nothing+here&e=x%fe%ff%ffy", "GET", "HTTP/1.1")
 	tx.ProcessRequestHeaders()
 	st := tx.(plugintypes.TransactionState)
 	get := func(name string) string {
@@ -276,6 +277,9 @@ SecRule ARGS:d "@rx select" "id:4,phase:1,pass,setvar:tx.four=hit"
 	}
 	if got := get("four"); got != "" {
 		t.Errorf("tx.four = %q: matched without the literal", got)
+	}
+	if got := get("five"); got != "\xff\xff|\xfe\xff\xff" {
+		t.Errorf("tx.five = %q: the byte expression's captures", got)
 	}
 	if memo, _ := (*tx.(interface{ OperatorScratch() *any }).OperatorScratch()).(*rxMemo); memo == nil || len(memo.offset) == 0 {
 		t.Error("the transaction kept no RE2 set answers")

@@ -122,8 +122,12 @@ type binaryRXOperator struct {
 }
 
 func (o *binaryRXOperator) Evaluate(tx plugintypes.TransactionState, value string) bool {
+	// As for @rx: the submatch search only when there is a match.
+	if !o.re.MatchString(value) {
+		return false
+	}
 	if !tx.Capturing() {
-		return o.re.MatchString(value)
+		return true
 	}
 	match := o.re.FindStringSubmatch(value)
 	if len(match) == 0 {
