@@ -6,7 +6,10 @@
 // latency for a small GET and JSON POSTs of ~200 bytes and 4 KiB, and the
 // ratios to the direct baseline and to the peer.
 //
-//	go run ./bench/gateway [-d 10s] [-c 16] [-cpuprofile waf.pprof]
+//	go run ./bench/gateway [-d 10s] [-c 16] [-rounds 3] [-cpuprofile waf.pprof]
+//
+// After the table it measures Warden (WAF block) and the peer back to back,
+// -rounds times per request, and prints the median of those ratios.
 //
 // The load generator is wrk when it is on PATH, else a bounded Go one.
 package main
@@ -54,6 +57,7 @@ var (
 	cpuprofile  = flag.String("cpuprofile", "", "write a CPU profile of the WAF-on runs to this file")
 	useGo       = flag.Bool("go-load", false, "use the Go load generator even when wrk is installed")
 	skipPeer    = flag.Bool("no-peer", false, "skip nginx + ModSecurity")
+	rounds      = flag.Int("rounds", 3, "paired measurements of Warden (WAF block) and the peer per request, after the table; the median ratio is printed")
 	hostHeader  = "pay.example.com" // a named host, as in production (the CRS flags numeric ones)
 	paymentJSON = `{"id":"6f1c2a7e-3b7d-4e7a-9a51-0c2d9e8b7a11","payer":"Bjørn O'Neill","payee":"Ærø Café AS","amount":"1249.50","currency":"NOK","reference":"Invoice 2024-117","iban":"NO9386011117947"}`
 )
@@ -124,6 +128,23 @@ func main() {
 	log.Printf("load: %s, %d connections, %s per measurement, GOMAXPROCS shared with the servers", gen, *conns, *duration)
 
 	results := map[string]map[string]result{}
+	measure := func(name, addr string, rq request) result {
+		if err := check(addr, rq); err != nil {
+			log.Fatalf("%s, %s: %v", name, rq.name, err)
+		}
+		var res result
+		var err error
+		if wrk != "" {
+			res, err = runWrk(wrk, tmp, addr, rq)
+		} else {
+			res, err = runGo(addr, rq)
+		}
+		if err != nil {
+			log.Fatalf("%s, %s: %v", name, rq.name, err)
+		}
+		log.Printf("%-28s %-18s %8.0f req/s  p50 %-9s p99 %-9s non-2xx %d  errors %d", name, rq.name, res.rps, res.p50, res.p99, res.non2xx, res.errors)
+		return res
+	}
 	for _, tg := range targets {
 		results[tg.name] = map[string]result{}
 		var prof *os.File
@@ -132,20 +153,7 @@ func main() {
 			pprof.StartCPUProfile(prof)
 		}
 		for _, rq := range reqs {
-			if err := check(tg.addr, rq); err != nil {
-				log.Fatalf("%s, %s: %v", tg.name, rq.name, err)
-			}
-			var res result
-			if wrk != "" {
-				res, err = runWrk(wrk, tmp, tg.addr, rq)
-			} else {
-				res, err = runGo(tg.addr, rq)
-			}
-			if err != nil {
-				log.Fatalf("%s, %s: %v", tg.name, rq.name, err)
-			}
-			results[tg.name][rq.name] = res
-			log.Printf("%-28s %-18s %8.0f req/s  p50 %-9s p99 %-9s non-2xx %d  errors %d", tg.name, rq.name, res.rps, res.p50, res.p99, res.non2xx, res.errors)
+			results[tg.name][rq.name] = measure(tg.name, tg.addr, rq)
 		}
 		if prof != nil {
 			pprof.StopCPUProfile()
@@ -169,6 +177,54 @@ func main() {
 		}
 	}
 	tw.Flush()
+
+	if len(targets) == 4 && *rounds > 0 {
+		pairedRounds(targets[2].name, targets[2].addr, targets[3].name, targets[3].addr, reqs, measure)
+	}
+}
+
+// pairedRounds measures Warden (WAF block) and the peer back to back, per
+// request, rounds times, the order swapped every round: on a shared
+// machine the speed of both drifts by up to 2x within minutes, so a ratio
+// of two measurements taken seconds apart says more than the table's,
+// taken a minute apart. It prints every round's ratio and the median.
+func pairedRounds(wName, wAddr, pName, pAddr string, reqs []request, measure func(name, addr string, rq request) result) {
+	ratios := map[string][]float64{}
+	for r := 0; r < *rounds; r++ {
+		for _, rq := range reqs {
+			var w, p result
+			if r%2 == 0 {
+				w = measure(wName, wAddr, rq)
+				p = measure(pName, pAddr, rq)
+			} else {
+				p = measure(pName, pAddr, rq)
+				w = measure(wName, wAddr, rq)
+			}
+			if p.rps > 0 {
+				ratios[rq.name] = append(ratios[rq.name], w.rps/p.rps)
+			}
+		}
+	}
+	fmt.Printf("\n%s vs %s, %d paired rounds (order swapped each round):\n\n", wName, pName, *rounds)
+	fmt.Println("| request | ratio per round | median |")
+	fmt.Println("|---|---|---|")
+	for _, rq := range reqs {
+		rs := ratios[rq.name]
+		if len(rs) == 0 {
+			continue
+		}
+		each := make([]string, len(rs))
+		for i, v := range rs {
+			each[i] = fmt.Sprintf("%.2fx", v)
+		}
+		sorted := slices.Clone(rs)
+		slices.Sort(sorted)
+		median := sorted[len(sorted)/2]
+		if len(sorted)%2 == 0 {
+			median = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+		}
+		fmt.Printf("| %s | %s | %.2fx |\n", rq.name, strings.Join(each, ", "), median)
+	}
 }
 
 func round(d time.Duration) string {

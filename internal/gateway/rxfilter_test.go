@@ -5,9 +5,11 @@ import (
 	"io/fs"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	coreruleset "github.com/corazawaf/coraza-coreruleset/v4"
 	crstests "github.com/corazawaf/coraza-coreruleset/v4/tests"
@@ -16,10 +18,12 @@ import (
 )
 
 // crsPatterns are the Go expressions (with Coraza's (?sm) prefix) of every
-// @rx operator in the CRS Warden embeds, each with its filter.
-var crsPatterns = sync.OnceValue(func() []filteredRx {
+// @rx operator in the CRS Warden embeds, each with its filter and gate, and
+// the RE2 set over those that the set takes.
+var crsPatterns = sync.OnceValue(func() crsRx {
 	opRE := regexp.MustCompile(`"@rx ((?:[^"\\]|\\.)*)"`)
-	var out []filteredRx
+	var out crsRx
+	var setExprs []string
 	seen := map[string]bool{}
 	_ = fs.WalkDir(coreruleset.FS, "@owasp_crs", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".conf") {
@@ -39,26 +43,57 @@ var crsPatterns = sync.OnceValue(func() []filteredRx {
 			if err != nil {
 				continue
 			}
-			out = append(out, filteredRx{re: re, filter: newLiteralFilter(expr)})
+			p := filteredRx{re: re, filter: newLiteralFilter(expr), setIndex: -1}
+			if re2Agrees(expr) {
+				p.setIndex = len(setExprs)
+				setExprs = append(setExprs, expr)
+			}
+			out.pats = append(out.pats, p)
 		}
 		return nil
 	})
+	out.set = compileRXSet(setExprs)
 	return out
 })
 
-type filteredRx struct {
-	re     *regexp.Regexp
-	filter *literalFilter
+type crsRx struct {
+	pats []filteredRx
+	set  *rxSet
 }
 
-// checkFilterSound fails when a filter rules out a value its expression
-// matches: the one thing the filter must never do.
-func checkFilterSound(t testing.TB, pats []filteredRx, value string) {
-	for _, p := range pats {
-		if p.filter != nil && !p.filter.mayMatch(value) && p.re.MatchString(value) {
-			t.Errorf("filter %q rules out %q, which %s matches", p.filter.strs, value, p.re)
+type filteredRx struct {
+	re       *regexp.Regexp
+	filter   *literalFilter
+	setIndex int
+}
+
+// checkFilterSound fails when a filter or the set rules out a value its
+// expression matches: the one thing neither may ever do.
+func checkFilterSound(t testing.TB, crs crsRx, value string) {
+	bits := make([]uint64, crs.set.words)
+	setSays := crs.set.match(value, bits)
+	for _, p := range crs.pats {
+		filterSays := p.filter == nil || p.filter.mayMatch(value)
+		inSet := !setSays || p.setIndex < 0 || bits[p.setIndex/64]&(1<<(p.setIndex%64)) != 0
+		if (!filterSays || !inSet) && p.re.MatchString(value) {
+			t.Errorf("filter %v, RE2 set %v: %q ruled out, but %s matches it", filterSays, inSet, value, p.re)
 		}
 	}
+}
+
+// corpusSample is the corpus's values for the soundness tests: all of
+// them normally (.ci/run runs these tests without -race, next to the CRS
+// corpus), a tenth with -short, a hundredth under -race, where RE2's
+// compiled-to-Go code runs some thirty times slower.
+func corpusSample(t testing.TB) []string {
+	values := corpusValues(t)
+	switch {
+	case raceEnabled:
+		return values[:len(values)/100]
+	case testing.Short():
+		return values[:len(values)/10]
+	}
+	return values
 }
 
 // corpusValues are the strings of the CRS regression corpus (every line of
@@ -107,29 +142,27 @@ func corpusValues(t testing.TB) []string {
 }
 
 func TestLiteralFilterSoundOnCRS(t *testing.T) {
-	pats := crsPatterns()
-	if len(pats) < 200 {
-		t.Fatalf("found only %d @rx expressions in the CRS", len(pats))
+	crs := crsPatterns()
+	if len(crs.pats) < 200 {
+		t.Fatalf("found only %d @rx expressions in the CRS", len(crs.pats))
+	}
+	if crs.set.set == nil || crs.set.n < 200 {
+		t.Fatalf("the RE2 set over the CRS did not compile or is small: %+v", crs.set)
 	}
 	filtered := 0
-	for _, p := range pats {
+	for _, p := range crs.pats {
 		if p.filter != nil {
 			filtered++
 		}
 	}
-	t.Logf("%d CRS expressions, %d with a literal pre-filter", len(pats), filtered)
-	values := corpusValues(t)
-	if testing.Short() || raceEnabled {
-		// A tenth; .ci/run runs the whole set without -race, next to the
-		// CRS corpus.
-		values = values[:len(values)/10]
-	}
+	t.Logf("%d CRS expressions, %d with a literal pre-filter, %d in the RE2 set", len(crs.pats), filtered, crs.set.n)
+	values := corpusSample(t)
 	for _, v := range values {
 		// A few request bodies of the corpus are many kilobytes; Go's
 		// regexp takes long on them for 264 expressions, and the fuzz
 		// test covers long values.
 		if len(v) <= 2048 {
-			checkFilterSound(t, pats, v)
+			checkFilterSound(t, crs, v)
 		}
 	}
 }
@@ -153,6 +186,9 @@ func TestLiteralFilterCases(t *testing.T) {
 		{`^admin$`, "root\nadmin\nx", true},
 		{`\bON\w+\s*=`, "onload =", false}, // case-sensitive expression
 		{`\bON\w+\s*=`, "ONload =", true},
+		{`a.b`, "a\x00b", true}, // NUL is a character like any other
+		{`a\x00?c`, "xa\x00c", true},
+		{`(?i)cat\s+/etc`, "cat\x00/etc", false},
 	}
 	for _, c := range cases {
 		expr := "(?sm)" + c.expr
@@ -164,6 +200,26 @@ func TestLiteralFilterCases(t *testing.T) {
 		if f != nil && c.match && !f.mayMatch(c.value) {
 			t.Errorf("%s: filter %q rules out %q, which matches", expr, f.strs, c.value)
 		}
+	}
+	// The set over all the cases, each case's value against its own
+	// expression: exact on valid UTF-8, no answer otherwise.
+	var exprs []string
+	for _, c := range cases {
+		exprs = append(exprs, "(?sm)"+c.expr)
+	}
+	set := compileRXSet(exprs)
+	for i, c := range cases {
+		bits := make([]uint64, set.words)
+		ok := set.match(c.value, bits)
+		if ok != utf8.ValidString(c.value) {
+			t.Errorf("set answered %v for %q", ok, c.value)
+		}
+		if got := bits[i/64]&(1<<(i%64)) != 0; ok && got != c.match {
+			t.Errorf("%s: RE2 set says %v for %q, want %v", c.expr, got, c.value, c.match)
+		}
+	}
+	if re2Agrees(`(?sm)\p{L}+x`) || re2Agrees(`(?sm)ø+x`) || !re2Agrees(`(?sm)(?i)select\s+from`) {
+		t.Error("re2Agrees is wrong about which expressions depend on Unicode tables")
 	}
 	// The filter must rule something out, or it is no use.
 	if f := newLiteralFilter(`(?sm)(?i)(?:union|select)\s+from`); f == nil || f.mayMatch("Bjørn O'Neill") {
@@ -177,9 +233,9 @@ func FuzzLiteralFilter(f *testing.F) {
 	for _, s := range []string{"", "1 UNION SELECT 1", "<script>alert(1)</script>", "../../etc/passwd", "ſelect", "\u212a", "a\xffb", "${jndi:ldap://x}", ";cat /etc/passwd"} {
 		f.Add(s)
 	}
-	pats := crsPatterns()
+	crs := crsPatterns()
 	f.Fuzz(func(t *testing.T, value string) {
-		checkFilterSound(t, pats, value)
+		checkFilterSound(t, crs, value)
 	})
 }
 
@@ -194,13 +250,14 @@ SecRule ARGS:a "@rx (?i)(un)ion\s+(se)lect" "id:1,phase:1,pass,capture,setvar:tx
 SecRule ARGS:b "@rx ^(\d)(\d)?x" "id:2,phase:1,pass,capture,setvar:tx.two=%{TX.1}|%{TX.2}"
 SecRule ARGS:c "@rx \xff\xfe" "id:3,phase:1,pass,setvar:tx.three=hit"
 SecRule ARGS:d "@rx select" "id:4,phase:1,pass,setvar:tx.four=hit"
+SecRule ARGS:e "@rx \xfe(\xff+)" "id:5,phase:1,pass,capture,setvar:tx.five=%{TX.1}|%{TX.0}"
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
+	rxExprs.build() // what NewWAF starts in the background
 	tx := waf.NewTransaction()
-	defer tx.Close()
-	tx.ProcessURI("/?a=1+UNION++SELECT+2&b=7x&c=%ff%fe&d=nothing+here", "GET", "HTTP/1.1")
+	tx.ProcessURI("/?a=1+UNION++SELECT+2&b=7x&c=%ff%fe&d=nothing+here&e=x%fe%ff%ffy", "GET", "HTTP/1.1")
 	tx.ProcessRequestHeaders()
 	st := tx.(plugintypes.TransactionState)
 	get := func(name string) string {
@@ -221,4 +278,58 @@ SecRule ARGS:d "@rx select" "id:4,phase:1,pass,setvar:tx.four=hit"
 	if got := get("four"); got != "" {
 		t.Errorf("tx.four = %q: matched without the literal", got)
 	}
+	if got := get("five"); got != "\xff\xff|\xfe\xff\xff" {
+		t.Errorf("tx.five = %q: the byte expression's captures", got)
+	}
+	if memo, _ := (*tx.(interface{ OperatorScratch() *any }).OperatorScratch()).(*rxMemo); memo == nil || len(memo.offset) == 0 {
+		t.Error("the transaction kept no RE2 set answers")
+	}
+
+	// A pooled transaction starts with an empty memo, and the same rules
+	// answer for new values.
+	tx.Close()
+	tx2 := waf.NewTransaction()
+	defer tx2.Close()
+	if memo, _ := (*tx2.(interface{ OperatorScratch() *any }).OperatorScratch()).(*rxMemo); memo != nil && len(memo.offset) != 0 {
+		t.Errorf("a new transaction starts with %d remembered values", len(memo.offset))
+	}
+	tx2.ProcessURI("/?a=no+union+here&d=select", "GET", "HTTP/1.1")
+	tx2.ProcessRequestHeaders()
+	st = tx2.(plugintypes.TransactionState)
+	if got := get("one"); got != "" {
+		t.Errorf("tx.one = %q on a value that does not match", got)
+	}
+	if got := get("four"); got != "hit" {
+		t.Errorf("tx.four = %q, want hit", got)
+	}
+}
+
+// TestRXSetConcurrent runs the CRS set from several goroutines at once, as
+// concurrent requests do, and wants the answers it gives alone.
+func TestRXSetConcurrent(t *testing.T) {
+	crs := crsPatterns()
+	values := corpusSample(t)
+	values = values[:min(len(values), 200)]
+	want := make([][]uint64, len(values))
+	for i, v := range values {
+		want[i] = make([]uint64, crs.set.words)
+		crs.set.match(v, want[i])
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range values {
+				i = (i + g*37) % len(values)
+				got := make([]uint64, crs.set.words)
+				crs.set.match(values[i], got)
+				if !slices.Equal(got, want[i]) {
+					t.Errorf("value %q: %x concurrently, %x alone", values[i], got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -15,8 +15,13 @@ import (
 // Warden's @rx operator replaces Coraza's (registered once, before the
 // first WAF is built). It matches exactly what Coraza's does, with the same
 // regular expression, Go's regexp with (?sm) prepended, and the same
-// captures, and it is cheaper in two ways:
+// captures, and it is cheaper in these ways:
 //
+//   - One pass of RE2 over a value answers for every expression at once,
+//     and the transaction keeps the answer for the other rules that test
+//     the same value (rxset.go). Where RE2 cannot answer (a value of
+//     invalid UTF-8, its memory limit reached, the set still compiling
+//     just after start), the literal pre-filter below applies.
 //   - A sound literal pre-filter (rxfilter.go): most CRS expressions can
 //     only match text that contains one of a set of literal strings, found
 //     by walking the parsed expression. When the value contains none of
@@ -34,17 +39,22 @@ import (
 var registerRX sync.Once
 
 func registerOperators() {
-	registerRX.Do(func() { plugins.RegisterOperator("rx", newRXOperator) })
+	registerRX.Do(func() {
+		plugins.RegisterOperator("rx", newRXOperator)
+		for _, name := range []string{"pm", "pmFromFile", "pmf"} {
+			wrapPM(name) // pmop.go
+		}
+	})
 }
 
 type rxOperator struct {
-	re     *regexp.Regexp
-	filter *literalFilter // nil: no pre-filter, always run the expression
+	*rxCompiled
 }
 
 type rxCompiled struct {
-	re     *regexp.Regexp
-	filter *literalFilter
+	re       *regexp.Regexp
+	setIndex int            // in rxExprs; -1: not in the set
+	filter   *literalFilter // nil: no pre-filter
 }
 
 func newRXOperator(options plugintypes.OperatorOptions) (plugintypes.Operator, error) {
@@ -65,18 +75,22 @@ func newRXOperator(options plugintypes.OperatorOptions) (plugintypes.Operator, e
 		if err != nil {
 			return nil, err
 		}
-		return &rxCompiled{re: re, filter: newLiteralFilter(data)}, nil
+		return &rxCompiled{re: re, setIndex: rxExprs.add(data), filter: newLiteralFilter(data)}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	rc := c.(*rxCompiled)
-	return &rxOperator{re: rc.re, filter: rc.filter}, nil
+	return &rxOperator{c.(*rxCompiled)}, nil
 }
 
 func (o *rxOperator) Evaluate(tx plugintypes.TransactionState, value string) bool {
-	if o.filter != nil && !o.filter.mayMatch(value) {
+	switch rxExprs.verdict(tx, o.setIndex, value) {
+	case rxNoMatch:
 		return false
+	case rxUnknown:
+		if o.filter != nil && !o.filter.mayMatch(value) {
+			return false
+		}
 	}
 	if !o.re.MatchString(value) {
 		return false
@@ -108,8 +122,12 @@ type binaryRXOperator struct {
 }
 
 func (o *binaryRXOperator) Evaluate(tx plugintypes.TransactionState, value string) bool {
+	// As for @rx: the submatch search only when there is a match.
+	if !o.re.MatchString(value) {
+		return false
+	}
 	if !tx.Capturing() {
-		return o.re.MatchString(value)
+		return true
 	}
 	match := o.re.FindStringSubmatch(value)
 	if len(match) == 0 {

@@ -94,6 +94,7 @@ func NewWAF(w config.WAF, opts WAFOptions) (coraza.WAF, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gateway.waf: build the rule set: %w", err)
 	}
+	rxExprs.buildSoon() // in the background, rather than on the first request
 	return waf, nil
 }
 

@@ -13,3 +13,10 @@ import (
 func RegisterOperator(name string, op plugintypes.OperatorFactory) {
 	operators.Register(name, op)
 }
+
+// OperatorFactory returns the factory registered under name, so that a
+// plugin can wrap a built-in operator before registering its own under the
+// same name (Warden patch 16).
+func OperatorFactory(name string) (plugintypes.OperatorFactory, bool) {
+	return operators.Factory(name)
+}

@@ -20,6 +20,10 @@ import (
 type RuleGroup struct {
 	rules    []Rule
 	observer func(rule types.RuleMetadata)
+	// byTag indexes rules by tag for ctl:ruleRemoveByTag and
+	// ctl:ruleRemoveTargetByTag (Warden patch 15, rulegroup_tags.go); every
+	// method that changes the rules replaces it with an unbuilt one.
+	byTag *ruleTagIndex
 }
 
 // Add a rule to the collection
@@ -62,6 +66,7 @@ func (rg *RuleGroup) Add(rule *Rule) error {
 	}
 
 	rg.rules = append(rg.rules, *rule)
+	rg.byTag = &ruleTagIndex{}
 
 	if rg.observer != nil {
 		rg.observer(rule)
@@ -97,6 +102,7 @@ func (rg *RuleGroup) DiscardPendingChain() {
 	last := len(rg.rules) - 1
 	if last >= 0 && rg.rules[last].HasChain {
 		rg.rules = rg.rules[:last]
+		rg.byTag = &ruleTagIndex{}
 	}
 }
 
@@ -105,6 +111,7 @@ func (rg *RuleGroup) DeleteByID(id int) {
 	for i, r := range rg.rules {
 		if r.ID_ == id {
 			rg.rules = append(rg.rules[:i], rg.rules[i+1:]...)
+			rg.byTag = &ruleTagIndex{}
 			return
 		}
 	}
@@ -119,6 +126,7 @@ func (rg *RuleGroup) DeleteByRange(start, end int) {
 		}
 	}
 	rg.rules = kept
+	rg.byTag = &ruleTagIndex{}
 }
 
 // DeleteByMsg deletes rules with the given message.
@@ -130,6 +138,7 @@ func (rg *RuleGroup) DeleteByMsg(msg string) {
 		}
 	}
 	rg.rules = kept
+	rg.byTag = &ruleTagIndex{}
 }
 
 // DeleteByTag deletes rules with the given tag.
@@ -141,6 +150,7 @@ func (rg *RuleGroup) DeleteByTag(tag string) {
 		}
 	}
 	rg.rules = kept
+	rg.byTag = &ruleTagIndex{}
 }
 
 // Count returns the count of rules

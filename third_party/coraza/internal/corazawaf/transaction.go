@@ -61,6 +61,11 @@ type Transaction struct {
 	// (Warden patch 13, PATCHES.md); Close drops it.
 	stringBlock []byte
 
+	// operatorScratch is operator plugins' per-transaction memory
+	// (Warden patch 14, scratch.go); it survives pooling and is reset
+	// when the transaction is reused.
+	operatorScratch any
+
 	// The context associated to the transaction.
 	context context.Context
 

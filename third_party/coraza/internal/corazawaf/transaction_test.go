@@ -1193,7 +1193,7 @@ func TestRelevantAuditLoggingWithoutAuditFlag(t *testing.T) {
 // Transaction: when it does, make sure the field is reset on pool reuse, then
 // update wantFields.
 func TestTransactionFieldCount(t *testing.T) {
-	const wantFields = 40 // Warden patches 9, 12, 13: fieldMatch, fieldList, matchBlock, ruleBlock, stringBlock, reset in Close
+	const wantFields = 41 // Warden patches 9, 12, 13: fieldMatch, fieldList, matchBlock, ruleBlock, stringBlock, reset in Close; patch 14: operatorScratch, reset in newTransaction
 	if got := reflect.TypeFor[Transaction]().NumField(); got != wantFields {
 		t.Fatalf("Transaction has %d fields, want %d. If you added a field, make sure it "+
 			"is reset on pool reuse in newTransaction() (or Close()), then update wantFields.", got, wantFields)

@@ -203,6 +203,7 @@ func (w *WAF) NewTransactionWithOptions(opts Options) *Transaction {
 // Using the specified ID
 func (w *WAF) newTransaction(opts Options) *Transaction {
 	tx := w.txPool.Get().(*Transaction)
+	tx.resetOperatorScratch()
 	tx.id = opts.ID
 	tx.context = opts.Context
 	// Warden patch 10 (PATCHES.md): room for the CRS's bookkeeping

@@ -49,3 +49,9 @@ func Get(name string, options plugintypes.OperatorOptions) (plugintypes.Operator
 func Register(name string, op plugintypes.OperatorFactory) {
 	operators[name] = op
 }
+
+// Factory returns the factory registered under name (Warden patch 16).
+func Factory(name string) (plugintypes.OperatorFactory, bool) {
+	op, ok := operators[name]
+	return op, ok
+}

@@ -37,6 +37,16 @@ type pm struct {
 	// minLen is the length of the shortest pattern. If the input is shorter
 	// than this, no pattern can match and we skip the Aho-Corasick automaton.
 	minLen int
+	// dict is the list of patterns the matcher was built from (Warden
+	// patch 16).
+	dict []string
+}
+
+// Dictionary returns the patterns, lower-cased, that the operator looks
+// for without regard to ASCII case; the caller must not modify it (Warden
+// patch 16).
+func (o *pm) Dictionary() []string {
+	return o.dict
 }
 
 var _ plugintypes.Operator = (*pm)(nil)
@@ -55,7 +65,7 @@ func newPM(options plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 
 	m, _ := memoizeDo(options.Memoizer, data, func() (any, error) { return builder.Build(dict), nil })
 	// TODO this operator is supposed to support snort data syntax: "@pm A|42|C|44|F"
-	return &pm{matcher: m.(ahocorasick.AhoCorasick), minLen: minPatternLen(dict)}, nil
+	return &pm{matcher: m.(ahocorasick.AhoCorasick), minLen: minPatternLen(dict), dict: dict}, nil
 }
 
 func (o *pm) Evaluate(tx plugintypes.TransactionState, value string) bool {
