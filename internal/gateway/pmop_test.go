@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"io/fs"
 	"regexp"
 	"strings"
 	"sync"
@@ -23,29 +22,18 @@ var crsDictionaries = sync.OnceValue(func() (out struct {
 	set   *rxSet
 }) {
 	registerOperators()
-	opRE := regexp.MustCompile(`"@(pm|pmFromFile) ([^"]*)"`)
-	_ = fs.WalkDir(coreruleset.FS, "@owasp_crs", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".conf") {
-			return err
-		}
-		b, err := fs.ReadFile(coreruleset.FS, path)
+	crsOperators(regexp.MustCompile(`"@(pm|pmFromFile) ([^"]*)"`), func(m []string) {
+		op, err := newPMOperator(m[1], m[2])
 		if err != nil {
-			return err
+			return
 		}
-		for _, m := range opRE.FindAllStringSubmatch(string(b), -1) {
-			op, err := newPMOperator(m[1], m[2])
-			if err != nil {
-				continue
-			}
-			w, ok := op.(*pmOperator)
-			if !ok {
-				continue
-			}
-			dict := w.builtin.(interface{ Dictionary() []string }).Dictionary()
-			out.dicts = append(out.dicts, dict)
-			out.exprs = append(out.exprs, regexp.MustCompile(pmExpression(dict)))
+		w, ok := op.(*pmOperator)
+		if !ok {
+			return
 		}
-		return nil
+		dict := w.builtin.(interface{ Dictionary() []string }).Dictionary()
+		out.dicts = append(out.dicts, dict)
+		out.exprs = append(out.exprs, regexp.MustCompile(pmExpression(dict)))
 	})
 	var exprs []string
 	for _, re := range out.exprs {

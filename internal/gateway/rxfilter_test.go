@@ -17,14 +17,9 @@ import (
 	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
 )
 
-// crsPatterns are the Go expressions (with Coraza's (?sm) prefix) of every
-// @rx operator in the CRS Warden embeds, each with its filter and gate, and
-// the RE2 set over those that the set takes.
-var crsPatterns = sync.OnceValue(func() crsRx {
-	opRE := regexp.MustCompile(`"@rx ((?:[^"\\]|\\.)*)"`)
-	var out crsRx
-	var setExprs []string
-	seen := map[string]bool{}
+// crsOperators calls fn with the submatches of op in every rule file of
+// the CRS Warden embeds.
+func crsOperators(op *regexp.Regexp, fn func(m []string)) {
 	_ = fs.WalkDir(coreruleset.FS, "@owasp_crs", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".conf") {
 			return err
@@ -33,24 +28,36 @@ var crsPatterns = sync.OnceValue(func() crsRx {
 		if err != nil {
 			return err
 		}
-		for _, m := range opRE.FindAllStringSubmatch(string(b), -1) {
-			expr := "(?sm)" + strings.ReplaceAll(m[1], `\"`, `"`)
-			if seen[expr] || matchesArbitraryBytes(expr) {
-				continue
-			}
-			seen[expr] = true
-			re, err := regexp.Compile(expr)
-			if err != nil {
-				continue
-			}
-			p := filteredRx{re: re, filter: newLiteralFilter(expr), setIndex: -1}
-			if re2Agrees(expr) {
-				p.setIndex = len(setExprs)
-				setExprs = append(setExprs, expr)
-			}
-			out.pats = append(out.pats, p)
+		for _, m := range op.FindAllStringSubmatch(string(b), -1) {
+			fn(m)
 		}
 		return nil
+	})
+}
+
+// crsPatterns are the Go expressions (with Coraza's (?sm) prefix) of every
+// @rx operator in the CRS Warden embeds, each with its filter, and the RE2
+// set over those that the set takes.
+var crsPatterns = sync.OnceValue(func() crsRx {
+	var out crsRx
+	var setExprs []string
+	seen := map[string]bool{}
+	crsOperators(regexp.MustCompile(`"@rx ((?:[^"\\]|\\.)*)"`), func(m []string) {
+		expr := "(?sm)" + strings.ReplaceAll(m[1], `\"`, `"`)
+		if seen[expr] || matchesArbitraryBytes(expr) {
+			return
+		}
+		seen[expr] = true
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return
+		}
+		p := filteredRx{re: re, filter: newLiteralFilter(expr), setIndex: -1}
+		if re2Agrees(expr) {
+			p.setIndex = len(setExprs)
+			setExprs = append(setExprs, expr)
+		}
+		out.pats = append(out.pats, p)
 	})
 	out.set = compileRXSet(setExprs)
 	return out
