@@ -340,3 +340,19 @@ func TestRXSetConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestRXRegistryAdd: an expression is numbered once; one that depends on
+// Unicode tables, or too large to share the set's memory, stays out.
+func TestRXRegistryAdd(t *testing.T) {
+	r := &rxRegistry{index: map[string]int{}}
+	a, b := r.add(`(?sm)foo\d+`), r.add(`(?sm)bar`)
+	if a < 0 || b != a+1 || r.add(`(?sm)foo\d+`) != a {
+		t.Errorf("numbers %d, %d, then %d for the first again", a, b, r.add(`(?sm)foo\d+`))
+	}
+	if r.add(`(?sm)\pL`) != -1 || r.add(strings.Repeat("x", rxSetMaxExpr+1)) != -1 {
+		t.Error("the set took an expression it must leave out")
+	}
+	if s := r.build(); s.set == nil || s.n != 2 {
+		t.Errorf("set over %d expressions, compiled %v", s.n, s.set != nil)
+	}
+}

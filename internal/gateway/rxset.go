@@ -49,10 +49,16 @@ func re2Agrees(expr string) bool {
 	return !strings.Contains(expr, `\p`) && !strings.Contains(expr, `\P`)
 }
 
-// rxSetMaxMem bounds RE2's memory for the whole set: the program (about
-// 4 MiB for the CRS) and the DFA cache, which RE2 resets when full and
-// gives up on (an error, so Go decides) when it fills too often.
-const rxSetMaxMem = 64 << 20
+// rxSetMaxMem bounds RE2's memory for the whole set: the compiled program
+// and the DFA cache, which RE2 resets when full and gives up on (an error,
+// so Go decides) when it fills too often. rxSetMaxExpr keeps any one
+// expression from taking the set's room (the CRS's largest, the @pm
+// dictionary of file names, is 237 KB as an expression); a larger one is
+// left to Go, or to Coraza's matcher, alone.
+const (
+	rxSetMaxMem  = 64 << 20
+	rxSetMaxExpr = 1 << 20
+)
 
 // rxSet is a compiled set over the registry's first n expressions.
 type rxSet struct {
@@ -108,7 +114,7 @@ var rxExprs = &rxRegistry{index: map[string]int{}}
 
 // add returns the expression's number, or -1 if the set must not take it.
 func (r *rxRegistry) add(expr string) int {
-	if !re2Agrees(expr) {
+	if len(expr) > rxSetMaxExpr || !re2Agrees(expr) {
 		return -1
 	}
 	r.mu.Lock()
@@ -179,9 +185,9 @@ func (m *rxMemo) Reset() {
 type rxVerdict int
 
 const (
-	rxUnknown  rxVerdict = iota // ask the filter, the gate and Go
+	rxUnknown  rxVerdict = iota // decide without the set
 	rxNoMatch                   // cannot match
-	rxMayMatch                  // matches somewhere: Go confirms and captures
+	rxMayMatch                  // matches somewhere: the operator decides and captures
 )
 
 // verdict looks the value up in the transaction's memo, running the set
