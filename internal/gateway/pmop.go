@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/corazawaf/coraza/v3/experimental/plugins"
@@ -75,19 +76,10 @@ func pmExpression(words []string) string {
 			case 'A' <= r && r <= 'Z':
 				b.WriteString("[" + string(r-'A'+'a') + string(r) + "]")
 			default:
-				b.WriteString(quoteRune(r))
+				b.WriteString(regexp.QuoteMeta(string(r)))
 			}
 		}
 	}
 	b.WriteString(")")
 	return b.String()
-}
-
-// quoteRune quotes r for a regular expression, as regexp.QuoteMeta does.
-func quoteRune(r rune) string {
-	s := string(r)
-	if strings.ContainsRune(`\.+*?()|[]{}^$`, r) {
-		return `\` + s
-	}
-	return s
 }

@@ -59,7 +59,6 @@ func (tx *Transaction) newMatchedRule() *corazarules.MatchedRule {
 // loweredFinder is a keyed collection that can look a key up without
 // lowercasing it (collections.Map and what embeds it).
 type loweredFinder interface {
-	FindLowered(key string) []types.MatchData
 	FindLoweredInto(key string, dst *corazarules.MatchData, buf *[1]types.MatchData) []types.MatchData
 }
 
